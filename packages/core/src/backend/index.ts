@@ -1,0 +1,8 @@
+export {
+  type Backend,
+  BackendError,
+  type BuildOptions,
+  type Engine,
+  type RunOptions,
+  type TensorSpec,
+} from './contract.js';

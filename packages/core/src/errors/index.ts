@@ -1,0 +1,1 @@
+export { FileError, InvalidArgumentError, TrtkitError } from './trtkit-error.js';

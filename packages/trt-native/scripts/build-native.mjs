@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Builds the CUDA addon when the toolchain is present; otherwise says what was skipped and exits 0,
+// so `npm install` works on machines without nvcc. Set TRTKIT_NATIVE=require to make a failed build fatal,
+// TRTKIT_NATIVE=skip to skip it, TRTKIT_CUDA_ARCHS="90-real" to build fewer architectures.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const buildDir = join(root, 'build');
+const mode = process.env.TRTKIT_NATIVE ?? 'auto';
+
+function record(status) {
+  mkdirSync(buildDir, { recursive: true });
+  const tmp = join(buildDir, 'native-status.json.tmp');
+  writeFileSync(tmp, `${JSON.stringify({ ...status, at: new Date().toISOString() }, null, 2)}\n`);
+  renameSync(tmp, join(buildDir, 'native-status.json'));
+}
+
+function which(cmd, extra = []) {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), ...extra]) {
+    if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
+  }
+  return undefined;
+}
+
+function skip(reason) {
+  console.log(`[trtkit-native] CUDA addon skipped: ${reason}`);
+  record({ cuda: { built: false, reason } });
+  if (mode === 'require') process.exit(1);
+  process.exit(0);
+}
+
+if (mode === 'skip') skip('TRTKIT_NATIVE=skip');
+const nvcc = which('nvcc', ['/usr/local/cuda/bin']);
+if (!nvcc) skip('nvcc not found (install the CUDA toolkit or put nvcc on PATH)');
+if (!which('cmake')) skip('cmake not found (apt-get install cmake)');
+
+const cmakeJs = join(dirname(fileURLToPath(import.meta.resolve('cmake-js/package.json'))), 'bin', 'cmake-js');
+const args = [cmakeJs, 'compile', '-d', root, '-O', buildDir, '--CDCMAKE_CUDA_COMPILER=' + nvcc, '-p', '2'];
+if (process.env.TRTKIT_CUDA_ARCHS) args.push(`--CDCMAKE_CUDA_ARCHITECTURES=${process.env.TRTKIT_CUDA_ARCHS}`);
+console.log('[trtkit-native] building the CUDA addon (nvcc: %s)...', nvcc);
+const started = Date.now();
+const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (r.status !== 0) {
+  const log = join(buildDir, 'native-build.log');
+  mkdirSync(buildDir, { recursive: true });
+  writeFileSync(log, `${r.stdout}\n${r.stderr}`);
+  console.log(`[trtkit-native] CUDA addon build failed after ${seconds}s; log: ${log}`);
+  console.log((r.stderr || r.stdout).split('\n').slice(-15).join('\n'));
+  record({ cuda: { built: false, reason: `build failed (see ${log})` } });
+  process.exit(mode === 'require' ? 1 : 0);
+}
+const addon = join(buildDir, 'Release', 'trtkit_cuda.node');
+if (!existsSync(addon)) skip(`build succeeded but ${addon} is missing`);
+console.log(`[trtkit-native] CUDA addon built in ${seconds}s: ${addon}`);
+record({ cuda: { built: true, path: addon, seconds: Number(seconds) } });
