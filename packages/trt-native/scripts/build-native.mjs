@@ -42,7 +42,11 @@ const args = [cmakeJs, 'compile', '-d', root, '-O', buildDir, '--CDCMAKE_CUDA_CO
 if (process.env.TRTKIT_CUDA_ARCHS) args.push(`--CDCMAKE_CUDA_ARCHITECTURES=${process.env.TRTKIT_CUDA_ARCHS}`);
 console.log('[trtkit-native] building the CUDA addon (nvcc: %s)...', nvcc);
 const started = Date.now();
-const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const r = spawnSync(process.execPath, args, {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'pipe'],
+  encoding: 'utf8',
+});
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (r.status !== 0) {
   const log = join(buildDir, 'native-build.log');

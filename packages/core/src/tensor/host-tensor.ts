@@ -31,7 +31,11 @@ const CTORS = {
 } as const;
 
 /** Builds a tensor, checking that the data length matches the dims. */
-export function tensor<D extends DType>(dtype: D, dims: readonly number[], data: DTypeArrays[D]): HostTensor<D> {
+export function tensor<D extends DType>(
+  dtype: D,
+  dims: readonly number[],
+  data: DTypeArrays[D],
+): HostTensor<D> {
   for (const d of dims) {
     if (!Number.isInteger(d) || d < 0) {
       throw new InvalidArgumentError(`tensor dims must be non-negative integers, got [${dims.join(', ')}]`);

@@ -27,7 +27,8 @@ let cached: CudaAddon | undefined;
 /** What the install-time build recorded: whether the addon was built, and why not. */
 export function nativeStatus(): NativeStatus {
   const file = join(root, 'build', 'native-status.json');
-  if (!existsSync(file)) return { cuda: { built: false, reason: 'the native build has not run (npm install runs it)' } };
+  if (!existsSync(file))
+    return { cuda: { built: false, reason: 'the native build has not run (npm install runs it)' } };
   return JSON.parse(readFileSync(file, 'utf8')) as NativeStatus;
 }
 

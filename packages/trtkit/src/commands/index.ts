@@ -1,0 +1,6 @@
+import type { Command } from '../cli/command.js';
+import { demo } from './demo.js';
+import { doctor } from './doctor.js';
+
+/** Every `trtkit` subcommand; each lives in its own file in this folder. */
+export const commands: readonly Command[] = [demo, doctor];
