@@ -1,1 +1,1 @@
-export {};
+export { OrtBackend, type OrtBackendOptions } from './ort-backend.js';
