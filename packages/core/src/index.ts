@@ -1,3 +1,4 @@
 export * from './backend/index.js';
 export * from './errors/index.js';
 export * from './tensor/index.js';
+export * from './onnx/index.js';
