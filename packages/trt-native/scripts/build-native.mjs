@@ -3,7 +3,7 @@
 // so `npm install` works on machines without nvcc. Set TRTKIT_NATIVE=require to make a failed build fatal,
 // TRTKIT_NATIVE=skip to skip it, TRTKIT_CUDA_ARCHS="90-real" to build fewer architectures.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,7 +39,16 @@ if (!which('cmake')) skip('cmake not found (apt-get install cmake)');
 
 const cmakeJs = join(dirname(fileURLToPath(import.meta.resolve('cmake-js/package.json'))), 'bin', 'cmake-js');
 const args = [cmakeJs, 'compile', '-d', root, '-O', buildDir, '--CDCMAKE_CUDA_COMPILER=' + nvcc, '-p', '2'];
-if (process.env.TRTKIT_CUDA_ARCHS) args.push(`--CDCMAKE_CUDA_ARCHITECTURES=${process.env.TRTKIT_CUDA_ARCHS}`);
+// Same default as CMakeLists.txt: Turing..Hopper machine code plus compute_90 PTX. `compile` reuses a
+// configured build dir as is, so a cache configured for other architectures (an earlier
+// TRTKIT_CUDA_ARCHS) is dropped first.
+const archs = process.env.TRTKIT_CUDA_ARCHS ?? '75-real;80-real;86-real;89-real;90-real;90-virtual';
+args.push(`--CDCMAKE_CUDA_ARCHITECTURES=${archs}`);
+const cache = join(buildDir, 'CMakeCache.txt');
+if (existsSync(cache)) {
+  const cached = /^CMAKE_CUDA_ARCHITECTURES:[A-Z]+=(.*)$/m.exec(readFileSync(cache, 'utf8'))?.[1];
+  if (cached !== archs) rmSync(cache);
+}
 console.log('[trtkit-native] building the CUDA addon (nvcc: %s)...', nvcc);
 const started = Date.now();
 const r = spawnSync(process.execPath, args, {

@@ -1,5 +1,5 @@
-import { CudaError } from './errors.js';
-import { loadCudaAddon } from './load.js';
+import { CudaError, cudaHint } from './errors.js';
+import { loadCudaAddon, type NativeStatusCode } from './load.js';
 
 export interface CudaInfo {
   /** CUDA runtime the addon was built with, e.g. 13000. */
@@ -7,17 +7,21 @@ export interface CudaInfo {
   readonly deviceCount: number;
 }
 
+function throwIfError(r: NativeStatusCode): void {
+  if (r.error !== 0) throw new CudaError(r.error, r.errorName, r.errorString, { hint: cudaHint(r.error) });
+}
+
 /** Queries CUDA; throws CudaError when there is no driver or no device. */
 export function cudaInfo(): CudaInfo {
   const addon = loadCudaAddon();
   const r = addon.deviceCount();
-  if (r.error !== 0) {
-    throw new CudaError(r.error, r.errorName, r.errorString, {
-      hint:
-        r.error === 35 || r.error === 100
-          ? 'no usable NVIDIA GPU here: use the ONNX Runtime backend, or run on a machine with a GPU and driver'
-          : undefined,
-    });
-  }
+  throwIfError(r);
   return { runtimeVersion: addon.runtimeVersion(), deviceCount: r.count };
+}
+
+/** Free and total memory of the current device, in bytes. */
+export function deviceMemory(): { free: number; total: number } {
+  const r = loadCudaAddon().memInfo();
+  throwIfError(r);
+  return { free: r.free, total: r.total };
 }

@@ -4,10 +4,60 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeUnavailableError } from './errors.js';
 
+/** A CUDA status as the addon reports it without throwing. */
+export interface NativeStatusCode {
+  error: number;
+  errorName: string;
+  errorString: string;
+}
+
+export interface NativeDeviceBuffer {
+  readonly byteLength: number;
+  readonly disposed: boolean;
+  dispose(): void;
+  copyFromHost(view: ArrayBufferView, byteOffset?: number, stream?: NativeStream | null): void;
+  copyToHost(view: ArrayBufferView, byteOffset?: number, stream?: NativeStream | null): void;
+  copyFromDevice(
+    src: NativeDeviceBuffer,
+    bytes: number,
+    dstOffset?: number,
+    srcOffset?: number,
+    stream?: NativeStream | null,
+  ): void;
+  fill(byte: number, stream?: NativeStream | null): void;
+}
+
+export interface NativeStream {
+  readonly disposed: boolean;
+  synchronize(): void;
+  dispose(): void;
+}
+
+export interface NativeEvent {
+  readonly disposed: boolean;
+  record(stream?: NativeStream | null): void;
+  synchronize(): void;
+  elapsedMs(start: NativeEvent): number;
+  dispose(): void;
+}
+
+/** Options objects of the kernel entries; see native/addon/kernels.cc for the fields. */
+export type NativeKernelArgs = Record<string, unknown>;
+
 /** The functions the CUDA addon exports (see native/addon). */
 export interface CudaAddon {
   runtimeVersion(): number;
-  deviceCount(): { count: number; error: number; errorName: string; errorString: string };
+  deviceCount(): NativeStatusCode & { count: number };
+  memInfo(): NativeStatusCode & { free: number; total: number };
+  DeviceBuffer: new (byteLength: number) => NativeDeviceBuffer;
+  Stream: new () => NativeStream;
+  Event: new () => NativeEvent;
+  msdaForward(args: NativeKernelArgs): void;
+  layerNorm(args: NativeKernelArgs): void;
+  preprocessImage(args: NativeKernelArgs): void;
+  detrDecodeSoftmax(args: NativeKernelArgs): void;
+  detrDecodeSigmoidTopK(args: NativeKernelArgs): void;
+  upsampleArgmax(args: NativeKernelArgs): void;
 }
 
 export interface NativeStatus {

@@ -1,0 +1,12 @@
+export { bilinearSource } from './bilinear.js';
+export { fromHalfArray, fromHalfBits, toHalfArray, toHalfBits } from './half.js';
+export { layerNormReference } from './layernorm.js';
+export { msdaReference } from './msda.js';
+export {
+  boxToPixels,
+  type Detections,
+  detrDecodeSigmoidTopKReference,
+  detrDecodeSoftmaxReference,
+  upsampleArgmaxReference,
+} from './postprocess.js';
+export { type PreprocessReferenceOptions, preprocessReference } from './preprocess.js';

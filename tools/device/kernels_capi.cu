@@ -1,0 +1,97 @@
+// C entry points over the trtkit kernels, so a Python script (ctypes + PyTorch tensors) can check and time
+// them on the GPU machine. Pointers arrive as integers (tensor.data_ptr()); each returns the cudaError_t.
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "layernorm.h"
+#include "msda.h"
+#include "postprocess.h"
+#include "preprocess.h"
+
+using trtkit::DType;
+
+namespace {
+__global__ void emptyKernel() {}
+}  // namespace
+
+extern "C" {
+
+// An empty launch: what the timing method itself costs.
+int tk_empty(uintptr_t stream) {
+  emptyKernel<<<1, 32, 0, reinterpret_cast<cudaStream_t>(stream)>>>();
+  return cudaGetLastError();
+}
+
+int tk_msda(int dtype, int scalar, int n, int s, int m, int d, int lq, int l, int p, uintptr_t value,
+            uintptr_t shapes, uintptr_t starts, uintptr_t loc, uintptr_t attn, uintptr_t out, uintptr_t stream) {
+  trtkit::MsdaShape sh{n, s, m, d, lq, l, p};
+  auto f = scalar ? trtkit::msdaForwardScalar : trtkit::msdaForward;
+  return f(static_cast<DType>(dtype), sh, reinterpret_cast<const void*>(value),
+           reinterpret_cast<const int32_t*>(shapes), reinterpret_cast<const int32_t*>(starts),
+           reinterpret_cast<const float*>(loc), reinterpret_cast<const void*>(attn), reinterpret_cast<void*>(out),
+           reinterpret_cast<cudaStream_t>(stream));
+}
+
+int tk_msda_tuned(int dtype, int split, int nv, int sharing, int n, int s, int m, int d, int lq, int l, int p, uintptr_t value,
+                  uintptr_t shapes, uintptr_t starts, uintptr_t loc, uintptr_t attn, uintptr_t out, uintptr_t stream) {
+  trtkit::MsdaShape sh{n, s, m, d, lq, l, p};
+  return trtkit::msdaForwardTuned(static_cast<DType>(dtype), sh, reinterpret_cast<const void*>(value),
+                                  reinterpret_cast<const int32_t*>(shapes), reinterpret_cast<const int32_t*>(starts),
+                                  reinterpret_cast<const float*>(loc), reinterpret_cast<const void*>(attn),
+                                  reinterpret_cast<void*>(out), split, nv, sharing,
+                                  reinterpret_cast<cudaStream_t>(stream));
+}
+
+int tk_layernorm(int dtype, int64_t rows, int cols, uintptr_t x, uintptr_t gamma, uintptr_t beta, float eps,
+                 uintptr_t y, uintptr_t stream) {
+  return trtkit::layerNorm(static_cast<DType>(dtype), rows, cols, reinterpret_cast<const void*>(x),
+                           reinterpret_cast<const void*>(gamma), reinterpret_cast<const void*>(beta), eps,
+                           reinterpret_cast<void*>(y), reinterpret_cast<cudaStream_t>(stream));
+}
+
+int tk_preprocess(int dtype, int srcH, int srcW, int resizeH, int resizeW, int outH, int outW, int batchIndex,
+                  const float* mean, const float* std, float padValue, uintptr_t src, uintptr_t out,
+                  uintptr_t stream) {
+  trtkit::PreprocessParams pp{};
+  pp.srcH = srcH;
+  pp.srcW = srcW;
+  pp.srcRowStride = srcW * 3;
+  pp.resizeH = resizeH;
+  pp.resizeW = resizeW;
+  pp.outH = outH;
+  pp.outW = outW;
+  pp.batchIndex = batchIndex;
+  for (int c = 0; c < 3; ++c) {
+    pp.mean[c] = mean[c];
+    pp.std[c] = std[c];
+  }
+  pp.padValue = padValue;
+  return trtkit::preprocessImage(static_cast<DType>(dtype), pp, reinterpret_cast<const uint8_t*>(src),
+                                 reinterpret_cast<void*>(out), reinterpret_cast<cudaStream_t>(stream));
+}
+
+int tk_detr_softmax(int dtype, int n, int q, int cp1, uintptr_t logits, uintptr_t boxes, uintptr_t sizes,
+                    uintptr_t scores, uintptr_t labels, uintptr_t boxesOut, uintptr_t stream) {
+  return trtkit::detrDecodeSoftmax(static_cast<DType>(dtype), n, q, cp1, reinterpret_cast<const void*>(logits),
+                                   reinterpret_cast<const void*>(boxes), reinterpret_cast<const int32_t*>(sizes),
+                                   reinterpret_cast<float*>(scores), reinterpret_cast<int32_t*>(labels),
+                                   reinterpret_cast<float*>(boxesOut), reinterpret_cast<cudaStream_t>(stream));
+}
+
+int tk_detr_topk(int dtype, int n, int q, int c, int k, uintptr_t logits, uintptr_t boxes, uintptr_t sizes,
+                 uintptr_t scores, uintptr_t labels, uintptr_t boxesOut, uintptr_t stream) {
+  return trtkit::detrDecodeSigmoidTopK(static_cast<DType>(dtype), n, q, c, k, reinterpret_cast<const void*>(logits),
+                                       reinterpret_cast<const void*>(boxes), reinterpret_cast<const int32_t*>(sizes),
+                                       reinterpret_cast<float*>(scores), reinterpret_cast<int32_t*>(labels),
+                                       reinterpret_cast<float*>(boxesOut), reinterpret_cast<cudaStream_t>(stream));
+}
+
+int tk_upsample_argmax(int dtype, int n, int c, int inH, int inW, int outH, int outW, int outUint8,
+                       uintptr_t logits, uintptr_t out, uintptr_t stream) {
+  return trtkit::upsampleArgmax(static_cast<DType>(dtype), n, c, inH, inW, outH, outW,
+                                reinterpret_cast<const void*>(logits), reinterpret_cast<void*>(out), outUint8 != 0,
+                                reinterpret_cast<cudaStream_t>(stream));
+}
+
+}  // extern "C"

@@ -1,0 +1,588 @@
+#!/usr/bin/env python3
+"""Checks every trtkit kernel against PyTorch on fresh random inputs, then times it.
+
+Runs on the GPU machine: loads the kernels through their C entries (libtrtkit_kernels_capi.so, built by
+build.sh) and passes PyTorch tensors' device pointers. Checks: outputs are poisoned (NaN / -1) before each
+run; every element must be written; error vs a float64 (or PyTorch fp32) reference within a bound per dtype.
+Timing: CUDA events around each launch, after warm-up, with the queue kept ahead of the host by a spin
+kernel; median of many; inputs rotated over several sets so the working set exceeds L2.
+"""
+import argparse
+import ctypes
+import json
+import math
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+FP32, FP16 = 0, 1
+U = ctypes.c_uint64
+I = ctypes.c_int
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--lib", required=True)
+parser.add_argument("--out", default=".")
+parser.add_argument("--iters", type=int, default=300)
+parser.add_argument("--checks-only", action="store_true")
+args = parser.parse_args()
+
+lib = ctypes.CDLL(args.lib)
+lib.tk_msda.argtypes = [I] * 9 + [U] * 7
+lib.tk_empty.argtypes = [U]
+lib.tk_msda_tuned.argtypes = [I] * 11 + [U] * 7
+lib.tk_layernorm.argtypes = [I, ctypes.c_int64, I, U, U, U, ctypes.c_float, U, U]
+lib.tk_preprocess.argtypes = [I] * 8 + [ctypes.POINTER(ctypes.c_float)] * 2 + [ctypes.c_float, U, U, U]
+lib.tk_detr_softmax.argtypes = [I] * 4 + [U] * 7
+lib.tk_detr_topk.argtypes = [I] * 5 + [U] * 7
+lib.tk_upsample_argmax.argtypes = [I] * 8 + [U] * 3
+
+dev = torch.device("cuda")
+props = torch.cuda.get_device_properties(0)
+results = {"device": props.name, "sms": props.multi_processor_count, "torch": torch.__version__, "checks": [], "bench": []}
+failures = []
+
+
+def stream():
+    return torch.cuda.current_stream().cuda_stream
+
+
+def ck(err, what):
+    if err != 0:
+        raise RuntimeError(f"{what}: CUDA error {err}")
+    e = torch.cuda.synchronize()
+
+
+def code(t):
+    return FP16 if t.dtype == torch.float16 else FP32
+
+
+def rel(out, ref):
+    out, ref = out.double(), ref.double()
+    return ((out - ref).norm() / ref.norm().clamp_min(1e-300)).item()
+
+
+def record(name, ok, detail):
+    results["checks"].append({"name": name, "ok": ok, **detail})
+    print(f"[{'ok' if ok else 'FAIL'}] {name} {json.dumps(detail)}", flush=True)
+    if not ok:
+        failures.append(name)
+
+
+# ---------------------------------------------------------------- MSDA
+
+def msda_launch(value, shapes, starts, loc, attn, out, scalar=False):
+    n, s, m, d = value.shape
+    _, lq, _, l, p, _ = loc.shape
+    return lib.tk_msda(code(value), int(scalar), n, s, m, d, lq, l, p, value.data_ptr(), shapes.data_ptr(),
+                       starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(), stream())
+
+
+def msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, sharing=0):
+    n, s, m, d = value.shape
+    _, lq, _, l, p, _ = loc.shape
+    return lib.tk_msda_tuned(code(value), split, nv, sharing, n, s, m, d, lq, l, p, value.data_ptr(), shapes.data_ptr(),
+                             starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(), stream())
+
+
+def msda_torch(value, level_hw, loc, attn):
+    """The pure-PyTorch grid_sample decomposition (as in Deformable DETR's reference code)."""
+    n, s, m, d = value.shape
+    _, lq, _, l, p, _ = loc.shape
+    values = value.split([h * w for h, w in level_hw], dim=1)
+    grids = 2 * loc.to(value.dtype) - 1
+    samples = []
+    for i, (h, w) in enumerate(level_hw):
+        v = values[i].flatten(2).transpose(1, 2).reshape(n * m, d, h, w)
+        g = grids[:, :, :, i].transpose(1, 2).flatten(0, 1)
+        samples.append(F.grid_sample(v, g, mode="bilinear", padding_mode="zeros", align_corners=False))
+    a = attn.transpose(1, 2).reshape(n * m, 1, lq, l * p)
+    out = (torch.stack(samples, dim=-2).flatten(-2) * a).sum(-1).view(n, m * d, lq)
+    return out.transpose(1, 2).reshape(n, lq, m, d)
+
+
+def msda_inputs(n, level_hw, m, d, lq, p, dtype, loc_range=(0.0, 1.0)):
+    s = sum(h * w for h, w in level_hw)
+    l = len(level_hw)
+    value = torch.randn(n, s, m, d, device=dev).to(dtype)
+    shapes = torch.tensor(level_hw, dtype=torch.int32, device=dev)
+    starts = torch.tensor([0] + list(torch.tensor([h * w for h, w in level_hw]).cumsum(0)[:-1]), dtype=torch.int32, device=dev)
+    lo, hi = loc_range
+    loc = (torch.rand(n, lq, m, l, p, 2, device=dev) * (hi - lo) + lo).float()
+    attn = torch.softmax(torch.randn(n, lq, m, l * p, device=dev), -1).view(n, lq, m, l, p).to(dtype)
+    return value, shapes, starts, loc, attn
+
+
+DETR_LEVELS = [(100, 167), (50, 84), (25, 42), (13, 21)]
+
+
+def realistic_loc(n, lq, m, levels, p, encoder):
+    """Sampling locations shaped like Deformable DETR's: a reference point per query (the query's own pixel
+    centre in the encoder, uniform in the decoder) plus per-head offsets of 1..P pixels of each level in the
+    head's direction (the model's initialisation) with N(0, 1)-pixel noise."""
+    l = len(levels)
+    if encoder:
+        refs = []
+        for h, w in levels:
+            ys, xs = torch.meshgrid((torch.arange(h, device=dev) + 0.5) / h, (torch.arange(w, device=dev) + 0.5) / w, indexing="ij")
+            refs.append(torch.stack([xs.flatten(), ys.flatten()], -1))
+        ref = torch.cat(refs)
+        assert ref.shape[0] == lq
+    else:
+        ref = torch.rand(lq, 2, device=dev)
+    theta = torch.arange(m, device=dev) * (2 * math.pi / m)
+    dirs = torch.stack([theta.cos(), theta.sin()], -1)
+    dirs = dirs / dirs.abs().max(-1, keepdim=True).values
+    dist = torch.arange(1, p + 1, device=dev).float()
+    off = (dirs.view(m, 1, 1, 2) * dist.view(1, 1, p, 1)).expand(m, l, p, 2)
+    off = off + torch.randn(n, lq, m, l, p, 2, device=dev)
+    norm = torch.tensor([[w, h] for h, w in levels], device=dev, dtype=torch.float32).view(1, 1, 1, l, 1, 2)
+    return (ref.view(1, lq, 1, 1, 1, 2) + off / norm).contiguous()
+
+
+def check_msda():
+    cases = [
+        ("detr-small", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 300, 4, (0.0, 1.0)),
+        ("borders", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 123, 4, (-0.2, 1.2)),
+        ("tiny-split", 3, [(7, 9), (4, 5)], 2, 32, 7, 3, (-0.1, 1.1)),
+        ("d24", 1, [(16, 16), (8, 8)], 4, 24, 200, 4, (-0.1, 1.1)),
+        ("d20", 1, [(16, 16), (8, 8)], 4, 20, 200, 4, (-0.1, 1.1)),
+        ("d64-1lvl", 2, [(30, 40)], 1, 64, 500, 1, (-0.1, 1.1)),
+        ("d256-5lvl", 1, [(24, 24), (12, 12), (6, 6), (3, 3), (2, 2)], 2, 256, 64, 3, (-0.1, 1.1)),
+        ("encoder-full", 1, DETR_LEVELS, 8, 32, sum(h * w for h, w in DETR_LEVELS), 4, (0.0, 1.0)),
+    ]
+    for dtype, bound in ((torch.float32, 1e-5), (torch.float16, 2e-3)):
+        for name, n, lv, m, d, lq, p, rng in cases:
+            value, shapes, starts, loc, attn = msda_inputs(n, lv, m, d, lq, p, dtype, rng)
+            ref = msda_torch(value.double(), lv, loc.double(), attn.double())
+            for scalar in (False, True):
+                out = torch.full((n, lq, m, d), float("nan"), device=dev, dtype=dtype)
+                ck(msda_launch(value, shapes, starts, loc, attn, out, scalar), "msda")
+                written = bool(torch.isfinite(out).all())
+                e = rel(out, ref)
+                record(f"msda {name} {str(dtype)[6:]} {'scalar' if scalar else 'wide'}", written and e < bound,
+                       {"rel_err": e, "bound": bound, "all_written": written})
+
+
+# ---------------------------------------------------------------- LayerNorm
+
+def ln_launch(x, g, b, y, eps=1e-5):
+    cols = x.shape[-1]
+    rows = x.numel() // cols
+    return lib.tk_layernorm(code(x), rows, cols, x.data_ptr(), g.data_ptr() if g is not None else 0,
+                            b.data_ptr() if b is not None else 0, eps, y.data_ptr(), stream())
+
+
+def check_msda_variants():
+    for dtype, bound in ((torch.float32, 1e-5), (torch.float16, 2e-3)):
+        lv = [(20, 33), (10, 17), (5, 9), (3, 5)]
+        value, shapes, starts, loc, attn = msda_inputs(2, lv, 8, 32, 77, 4, dtype, (-0.1, 1.1))
+        ref = msda_torch(value.double(), lv, loc.double(), attn.double())
+        for nv, split, minb in ((1, 1, 2), (1, 1, 1), (1, 2, 0), (1, 4, 0), (1, 8, 0), (2, 1, 0), (4, 1, 0)):
+            out = torch.full((2, 77, 8, 32), float("nan"), device=dev, dtype=dtype)
+            rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb)
+            if rc != 0:
+                record(f"msda variant {nv} vec/thread split {split} {str(dtype)[6:]} not valid here", True, {"rc": rc})
+                continue
+            torch.cuda.synchronize()
+            e = rel(out, ref)
+            written = bool(torch.isfinite(out).all())
+            record(f"msda variant {nv} vec/thread split {split} sharing {minb} {str(dtype)[6:]}", written and e < bound, {"rel_err": e})
+
+
+def check_layernorm():
+    for dtype, bound in ((torch.float32, 1e-5), (torch.float16, 2e-3)):
+        for cols in (1, 7, 32, 64, 96, 100, 128, 256, 320, 384, 512, 768, 1000, 1024, 2048, 2056, 4000):
+            for rows, affine in ((1, True), (3, False), (1000, True)):
+                x = (torch.randn(rows, cols, device=dev) * 3 + 1).to(dtype)
+                g = (torch.randn(cols, device=dev)).to(dtype) if affine else None
+                b = (torch.randn(cols, device=dev)).to(dtype) if affine else None
+                y = torch.full_like(x, float("nan"))
+                ck(ln_launch(x, g, b, y), "layernorm")
+                ref = F.layer_norm(x.double(), (cols,), g.double() if affine else None, b.double() if affine else None, 1e-5)
+                written = bool(torch.isfinite(y).all())
+                e = rel(y, ref) if cols > 1 else (y.double() - ref).abs().max().item()
+                record(f"layernorm {str(dtype)[6:]} rows={rows} cols={cols} affine={affine}", written and e < bound,
+                       {"rel_err": e, "bound": bound, "all_written": written})
+
+
+# ---------------------------------------------------------------- Preprocess
+
+MEAN = [0.485, 0.456, 0.406]
+STD = [0.229, 0.224, 0.225]
+MEAN_C = (ctypes.c_float * 3)(*MEAN)
+STD_C = (ctypes.c_float * 3)(*STD)
+
+
+def pre_launch(img, out, resize, b, pad=0.0):
+    h, w, _ = img.shape
+    _, _, oh, ow = out.shape
+    return lib.tk_preprocess(code(out), h, w, resize[0], resize[1], oh, ow, b, MEAN_C, STD_C, pad, img.data_ptr(),
+                             out.data_ptr(), stream())
+
+
+def pre_torch(img, resize, canvas, dtype, pad=0.0, compute=torch.float32):
+    x = img.permute(2, 0, 1).unsqueeze(0).to(compute)
+    x = F.interpolate(x, size=resize, mode="bilinear", align_corners=False, antialias=False) / 255
+    mean = torch.tensor(MEAN, device=dev, dtype=compute).view(1, 3, 1, 1)
+    std = torch.tensor(STD, device=dev, dtype=compute).view(1, 3, 1, 1)
+    x = (x - mean) / std
+    out = torch.full((1, 3, *canvas), pad, device=dev, dtype=dtype)
+    out[:, :, : resize[0], : resize[1]] = x.to(dtype)
+    return out
+
+
+def check_preprocess():
+    cases = [((1080, 1920), (750, 1333), (800, 1333), 2, 1), ((37, 53), (100, 77), (128, 128), 1, 0),
+             ((480, 640), (480, 640), (480, 640), 3, 2), ((600, 400), (300, 200), (320, 256), 1, 0)]
+    for dtype, bound in ((torch.float32, 1e-4), (torch.float16, 4e-3)):
+        for (h, w), resize, canvas, batch, b in cases:
+            img = torch.randint(0, 256, (h, w, 3), dtype=torch.uint8, device=dev)
+            out = torch.full((batch, 3, *canvas), float("nan"), device=dev, dtype=dtype)
+            ck(pre_launch(img, out, resize, b, pad=-0.5), "preprocess")
+            ref = pre_torch(img, resize, canvas, torch.float32, pad=-0.5)[0]
+            others = torch.cat([out[:b], out[b + 1:]])
+            untouched = bool(torch.isnan(others).all()) if others.numel() else True
+            written = bool(torch.isfinite(out[b]).all())
+            e = (out[b].float() - ref).abs().max().item()
+            e64 = (out[b].double() - pre_torch(img, resize, canvas, torch.float64, pad=-0.5, compute=torch.float64)[0]).abs().max().item()
+            record(f"preprocess {str(dtype)[6:]} {h}x{w}->{resize} in {canvas} b={b}/{batch}",
+                   written and untouched and e < bound,
+                   {"max_abs_err_vs_torch_fp32": e, "max_abs_err_vs_fp64": e64, "bound": bound, "all_written": written,
+                    "other_slots_untouched": untouched})
+
+
+# ---------------------------------------------------------------- Postprocess
+
+def boxes_xyxy(boxes, sizes):
+    cx, cy, w, h = boxes.double().unbind(-1)
+    hh = sizes[:, 0].double().view(-1, 1)
+    ww = sizes[:, 1].double().view(-1, 1)
+    return torch.stack([(cx - 0.5 * w) * ww, (cy - 0.5 * h) * hh, (cx + 0.5 * w) * ww, (cy + 0.5 * h) * hh], -1)
+
+
+def softmax_launch(logits, boxes, sizes, scores, labels, bout):
+    n, q, c = logits.shape
+    return lib.tk_detr_softmax(code(logits), n, q, c, logits.data_ptr(), boxes.data_ptr(), sizes.data_ptr(),
+                               scores.data_ptr(), labels.data_ptr(), bout.data_ptr(), stream())
+
+
+def topk_launch(logits, boxes, sizes, k, scores, labels, bout):
+    n, q, c = logits.shape
+    return lib.tk_detr_topk(code(logits), n, q, c, k, logits.data_ptr(), boxes.data_ptr(), sizes.data_ptr(),
+                            scores.data_ptr(), labels.data_ptr(), bout.data_ptr(), stream())
+
+
+def check_decode():
+    for dtype in (torch.float32, torch.float16):
+        n, q, cp1 = 2, 100, 92
+        logits = (torch.randn(n, q, cp1, device=dev) * 3).to(dtype)
+        boxes = torch.rand(n, q, 4, device=dev).to(dtype)
+        sizes = torch.tensor([[480, 640], [800, 1333]], dtype=torch.int32, device=dev)
+        scores = torch.full((n, q), float("nan"), device=dev)
+        labels = torch.full((n, q), -1, dtype=torch.int32, device=dev)
+        bout = torch.full((n, q, 4), float("nan"), device=dev)
+        ck(softmax_launch(logits, boxes, sizes, scores, labels, bout), "softmax")
+        prob = logits.double().softmax(-1)[..., :-1]
+        ref_scores, ref_labels = prob.max(-1)
+        ref_labels = prob.argmax(-1)
+        ok = (bool(torch.isfinite(scores).all()) and bool((labels >= 0).all())
+              and rel(scores, ref_scores) < 1e-4 and bool((labels == ref_labels).all())
+              and rel(bout, boxes_xyxy(boxes, sizes)) < 1e-6)
+        record(f"detr softmax decode {str(dtype)[6:]}", ok,
+               {"score_rel_err": rel(scores, ref_scores), "label_mismatch": int((labels != ref_labels).sum()),
+                "box_rel_err": rel(bout, boxes_xyxy(boxes, sizes))})
+        for name, (q, c, k, ties) in {"deformable": (300, 91, 100, False), "ties": (50, 10, 37, True),
+                                      "k-max": (40, 30, 1024, False), "k-1": (300, 91, 1, False)}.items():
+            if ties:
+                logits = torch.randint(-3, 4, (n, q, c), device=dev).to(dtype)
+            else:
+                logits = (torch.randn(n, q, c, device=dev) * 3).to(dtype)
+            boxes = torch.rand(n, q, 4, device=dev).to(dtype)
+            scores = torch.full((n, k), float("nan"), device=dev)
+            labels = torch.full((n, k), -1, dtype=torch.int32, device=dev)
+            bout = torch.full((n, k, 4), float("nan"), device=dev)
+            ck(topk_launch(logits, boxes, sizes, k, scores, labels, bout), "topk")
+            flat = logits.double().flatten(1)
+            vals, idx = torch.sort(flat, dim=-1, descending=True, stable=True)
+            idx = idx[:, :k]
+            ref_scores = vals[:, :k].sigmoid()
+            ref_labels = (idx % c).int()
+            qi = idx // c
+            ref_boxes = boxes_xyxy(torch.gather(boxes, 1, qi.unsqueeze(-1).expand(-1, -1, 4)), sizes)
+            ok = (bool(torch.isfinite(scores).all()) and rel(scores, ref_scores) < 1e-5
+                  and bool((labels == ref_labels).all()) and rel(bout, ref_boxes) < 1e-6)
+            record(f"detr sigmoid top-k {name} q={q} c={c} k={k} {str(dtype)[6:]}", ok,
+                   {"score_rel_err": rel(scores, ref_scores), "label_mismatch": int((labels != ref_labels).sum()),
+                    "box_rel_err": rel(bout, ref_boxes)})
+
+
+def argmax_launch(logits, out):
+    n, c, h, w = logits.shape
+    _, oh, ow = out.shape
+    return lib.tk_upsample_argmax(code(logits), n, c, h, w, oh, ow, int(out.dtype == torch.uint8), logits.data_ptr(),
+                                  out.data_ptr(), stream())
+
+
+def check_argmax():
+    for dtype in (torch.float32, torch.float16):
+        for (n, c, h, w), (oh, ow) in (((2, 19, 64, 64), (256, 256)), ((1, 19, 256, 256), (1024, 1024)),
+                                       ((1, 5, 13, 17), (50, 61)), ((1, 150, 32, 32), (128, 96)),
+                                       ((1, 19, 64, 64), (40, 50)), ((1, 3, 7, 5), (1, 1))):
+            for odt in (torch.int32, torch.uint8):
+                logits = torch.randn(n, c, h, w, device=dev).to(dtype)
+                out = torch.full((n, oh, ow), 255 if odt == torch.uint8 else -1, dtype=odt, device=dev)
+                ck(argmax_launch(logits, out), "argmax")
+                up = F.interpolate(logits.float(), size=(oh, ow), mode="bilinear", align_corners=False)
+                ref = up.argmax(1)
+                top2 = up.topk(2, dim=1).values
+                near_tie = (top2[:, 0] - top2[:, 1]) < 1e-4
+                mism = out.long() != ref
+                bad = int((mism & ~near_tie).sum())
+                written = bool((out.long() < c).all() and (out.long() >= 0).all())
+                record(f"upsample+argmax {str(dtype)[6:]} {n}x{c}x{h}x{w}->{oh}x{ow} {str(odt)[6:]}",
+                       written and bad == 0,
+                       {"mismatches": int(mism.sum()), "mismatches_not_near_tie": bad, "pixels": n * oh * ow,
+                        "all_written": written})
+
+
+# ---------------------------------------------------------------- timing
+
+def graph_time(fns, replays=30):
+    """Mean time of one launch (µs) inside a CUDA graph of >= 20 launches (no launch or event overhead),
+    median over replays."""
+    try:
+        n = max(len(fns), 20)
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for i in range(3):
+                fns[i % len(fns)]()
+        torch.cuda.current_stream().wait_stream(side)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            for i in range(n):
+                fns[i % len(fns)]()
+        g.replay()
+        torch.cuda.synchronize()
+        a = torch.cuda.Event(enable_timing=True)
+        b = torch.cuda.Event(enable_timing=True)
+        ts = []
+        for _ in range(replays):
+            a.record()
+            g.replay()
+            b.record()
+            torch.cuda.synchronize()
+            ts.append(a.elapsed_time(b) * 1e3 / n)
+        del g
+        return statistics.median(ts)
+    except Exception as e:  # some eager ops cannot be captured; say so rather than fail the run
+        print(f"    (graph capture failed: {str(e).splitlines()[0][:100]})", flush=True)
+        torch.cuda.synchronize()
+        return None
+
+
+def bench(name, fns, bytes_moved=None, iters=None, group=None):
+    """Median time of one launch (µs) over `iters` launches, rotating over `fns` (one per input set)."""
+    iters = iters or args.iters
+    nsets = len(fns)
+    rc = fns[0]()
+    if isinstance(rc, int) and rc != 0:
+        print(f"  {name:60s} not run: CUDA error {rc} (variant not valid for this shape)", flush=True)
+        return None
+    for i in range(max(10, nsets)):
+        fns[i % nsets]()
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for i in range(10):
+        fns[i % nsets]()
+    host = (time.perf_counter() - t0) / 10
+    torch.cuda.synchronize()
+    batch = 25
+    starts = [torch.cuda.Event(enable_timing=True) for _ in range(batch)]
+    ends = [torch.cuda.Event(enable_timing=True) for _ in range(batch)]
+    outer0 = torch.cuda.Event(enable_timing=True)
+    outer1 = torch.cuda.Event(enable_timing=True)
+    times, per_batch = [], []
+    done = 0
+    while done < iters:
+        # Keep the GPU busy while the host queues the batch, so launch gaps stay out of the numbers.
+        torch.cuda._sleep(int(min(2e8, max(2e5, host * batch * 2 * 2e9))))
+        outer0.record()
+        for j in range(batch):
+            starts[j].record()
+            fns[(done + j) % nsets]()
+            ends[j].record()
+        outer1.record()
+        torch.cuda.synchronize()
+        times += [s.elapsed_time(e) * 1e3 for s, e in zip(starts, ends)]
+        per_batch.append(outer0.elapsed_time(outer1) * 1e3 / batch)
+        done += batch
+    med = statistics.median(times)
+    graph_us = graph_time(fns)
+    row = {"name": name, "group": group or name, "median_us": med, "graph_us": graph_us, "min_us": min(times),
+           "p90_us": sorted(times)[int(0.9 * len(times))], "back_to_back_us": statistics.median(per_batch),
+           "sets": nsets, "iters": len(times)}
+    if bytes_moved:
+        row["bytes"] = bytes_moved
+        row["floor_us"] = bytes_moved / BW * 1e6
+        row["dram_frac"] = row["floor_us"] / med
+    results["bench"].append(row)
+    extra = f" floor {row['floor_us']:.2f} µs ({row['dram_frac'] * 100:.0f}% of copy BW)" if bytes_moved else ""
+    gtxt = f"{graph_us:.2f}" if graph_us is not None else "n/a"
+    print(f"  {name:60s} median {med:9.2f} µs  graph {gtxt} (min {row['min_us']:.2f}, back-to-back {row['back_to_back_us']:.2f}){extra}", flush=True)
+    return row
+
+
+def sets_for(set_bytes, target=200 << 20, cap=64):
+    return max(2, min(cap, math.ceil(target / max(set_bytes, 1))))
+
+
+def measure_bandwidth():
+    n = 1 << 30
+    src = torch.empty(n, dtype=torch.uint8, device=dev).random_()
+    dst = torch.empty_like(src)
+    for _ in range(3):
+        dst.copy_(src)
+    torch.cuda.synchronize()
+    ts = []
+    for _ in range(10):
+        a = torch.cuda.Event(enable_timing=True)
+        b = torch.cuda.Event(enable_timing=True)
+        a.record()
+        dst.copy_(src)
+        b.record()
+        torch.cuda.synchronize()
+        ts.append(a.elapsed_time(b) / 1e3)
+    bw = 2 * n / statistics.median(ts)
+    del src, dst
+    torch.cuda.empty_cache()
+    return bw
+
+
+def bench_msda():
+    for dtype in (torch.float16, torch.float32):
+        es = 2 if dtype == torch.float16 else 4
+        dn = str(dtype)[6:]
+        s = sum(h * w for h, w in DETR_LEVELS)
+        for call, lq in (("encoder", s), ("decoder", 300)):
+            set_bytes = s * 256 * es + lq * 8 * 16 * (8 + es) + lq * 256 * es
+            ns = sets_for(set_bytes)
+            for pattern in ("realistic", "uniform"):
+                sets = []
+                for _ in range(ns):
+                    v, sh, st, loc, at = msda_inputs(1, DETR_LEVELS, 8, 32, lq, 4, dtype)
+                    if pattern == "realistic":
+                        loc = realistic_loc(1, lq, 8, DETR_LEVELS, 4, call == "encoder")
+                    sets.append((v, sh, st, loc, at, torch.empty(1, lq, 8, 32, device=dev, dtype=dtype)))
+                g = f"msda {call} (Lq={lq}) {dn}, {pattern} locations"
+                bench(f"{g} trtkit wide", [lambda a=a: msda_launch(*a) for a in sets], set_bytes, group=g)
+                if pattern == "realistic":
+                    for nv, split, sh in ((1, 1, 2), (1, 1, 1), (1, 2, 0), (1, 4, 0), (1, 8, 0), (2, 1, 0)):
+                        txt = {2: ", shared corners", 1: ", per-lane corners", 0: ""}[sh]
+                        bench(f"{g} trtkit wide, {nv} vector(s)/thread, point split {split}{txt}", [lambda a=a, sp=split, v=nv, x=sh: msda_tuned_launch(*a, sp, v, x) for a in sets], set_bytes, group=g)
+                bench(f"{g} trtkit scalar baseline", [lambda a=a: msda_launch(*a, scalar=True) for a in sets], set_bytes, group=g)
+                if pattern == "realistic":
+                    bench(f"{g} PyTorch grid_sample", [lambda a=a: msda_torch(a[0], DETR_LEVELS, a[3], a[4]) for a in sets[:4]], set_bytes, iters=100, group=g)
+                del sets
+                torch.cuda.empty_cache()
+
+
+def bench_layernorm():
+    for dtype in (torch.float16, torch.float32):
+        es = 2 if dtype == torch.float16 else 4
+        for rows in (16384, 65536):
+            for cols in (64, 128, 256, 384, 512):
+                by = 2 * rows * cols * es + 2 * cols * es
+                ns = sets_for(by)
+                sets = [((torch.randn(rows, cols, device=dev)).to(dtype), torch.randn(cols, device=dev).to(dtype),
+                         torch.randn(cols, device=dev).to(dtype), torch.empty(rows, cols, device=dev, dtype=dtype))
+                        for _ in range(ns)]
+                g = f"layernorm {str(dtype)[6:]} {rows}x{cols}"
+                bench(f"{g} trtkit", [lambda a=a: ln_launch(*a) for a in sets], by, group=g)
+                bench(f"{g} PyTorch F.layer_norm",
+                      [lambda a=a: F.layer_norm(a[0], (cols,), a[1], a[2], 1e-5) for a in sets], by, group=g)
+                del sets
+
+
+def bench_preprocess():
+    for dtype in (torch.float16, torch.float32):
+        es = 2 if dtype == torch.float16 else 4
+        for (h, w), resize, canvas in (((1080, 1920), (750, 1333), (800, 1333)), ((1080, 1920), (800, 1333), (800, 1333))):
+            by = h * w * 3 + 3 * canvas[0] * canvas[1] * es
+            ns = sets_for(by)
+            sets = [(torch.randint(0, 256, (h, w, 3), dtype=torch.uint8, device=dev),
+                     torch.empty(1, 3, *canvas, device=dev, dtype=dtype)) for _ in range(ns)]
+            g = f"preprocess {str(dtype)[6:]} {h}x{w}->{resize} in {canvas}"
+            bench(f"{g} trtkit", [lambda a=a: pre_launch(a[0], a[1], resize, 0) for a in sets], by, group=g)
+            bench(f"{g} PyTorch eager", [lambda a=a: pre_torch(a[0], resize, canvas, dtype) for a in sets], by, group=g)
+            del sets
+
+
+def bench_postprocess():
+    for dtype in (torch.float16, torch.float32):
+        es = 2 if dtype == torch.float16 else 4
+        dn = str(dtype)[6:]
+        for odt in (torch.uint8, torch.int32):
+            n, c, h, w, oh, ow = 1, 19, 256, 256, 1024, 1024
+            by = n * c * h * w * es + n * oh * ow * (1 if odt == torch.uint8 else 4)
+            ns = sets_for(by)
+            sets = [(torch.randn(n, c, h, w, device=dev).to(dtype), torch.empty(n, oh, ow, dtype=odt, device=dev)) for _ in range(ns)]
+            g = f"segformer upsample+argmax {dn} 19x256x256->1024x1024 {str(odt)[6:]}"
+            bench(f"{g} trtkit", [lambda a=a: argmax_launch(*a) for a in sets], by, group=g)
+            bench(f"{g} PyTorch eager", [lambda a=a: F.interpolate(a[0], size=(oh, ow), mode="bilinear", align_corners=False).argmax(1).to(odt) for a in sets], by, group=g)
+            del sets
+        sizes = torch.tensor([[800, 1333]], dtype=torch.int32, device=dev)
+        q, cp1 = 100, 92
+        sets = [((torch.randn(1, q, cp1, device=dev) * 3).to(dtype), torch.rand(1, q, 4, device=dev).to(dtype), sizes,
+                 torch.empty(1, q, device=dev), torch.empty(1, q, dtype=torch.int32, device=dev), torch.empty(1, q, 4, device=dev)) for _ in range(8)]
+
+        def torch_softmax(a):
+            p = a[0].float().softmax(-1)[..., :-1]
+            sc, lb = p.max(-1)
+            return sc, lb, boxes_xyxy(a[1], a[2])
+        g = f"detr softmax decode {dn} q=100 c=91"
+        bench(f"{g} trtkit", [lambda a=a: softmax_launch(*a) for a in sets], group=g)
+        bench(f"{g} PyTorch eager", [lambda a=a: torch_softmax(a) for a in sets], group=g)
+        q, c, k = 300, 91, 100
+        sets = [((torch.randn(1, q, c, device=dev) * 3).to(dtype), torch.rand(1, q, 4, device=dev).to(dtype), sizes,
+                 torch.empty(1, k, device=dev), torch.empty(1, k, dtype=torch.int32, device=dev), torch.empty(1, k, 4, device=dev)) for _ in range(8)]
+
+        def torch_topk(a):
+            sc, idx = a[0].float().sigmoid().flatten(1).topk(k, dim=1)
+            b = torch.gather(a[1], 1, (idx // c).unsqueeze(-1).expand(-1, -1, 4))
+            return sc, idx % c, boxes_xyxy(b, a[2])
+        g = f"detr sigmoid top-k {dn} q=300 c=91 k=100"
+        bench(f"{g} trtkit", [lambda a=a: topk_launch(a[0], a[1], a[2], k, *a[3:]) for a in sets], group=g)
+        bench(f"{g} PyTorch eager", [lambda a=a: torch_topk(a) for a in sets], group=g)
+
+
+torch.manual_seed(20261122)
+print(f"device: {props.name}, {props.multi_processor_count} SMs, torch {torch.__version__}", flush=True)
+t0 = time.time()
+check_msda()
+check_msda_variants()
+check_layernorm()
+check_preprocess()
+check_decode()
+check_argmax()
+print(f"checks: {len(results['checks']) - len(failures)}/{len(results['checks'])} passed in {time.time() - t0:.1f}s", flush=True)
+if args.checks_only:
+    with open(f"{args.out}/kernels-results.json", "w") as f:
+        json.dump(results, f, indent=1)
+    print("FAILED CHECKS:", failures if failures else "none")
+    sys.exit(1 if failures else 0)
+BW = measure_bandwidth()
+results["copy_bandwidth_Bps"] = BW
+print(f"device-to-device copy bandwidth (read + write): {BW / 1e12:.3f} TB/s", flush=True)
+bench("timing floor: empty kernel", [lambda: lib.tk_empty(stream())])
+bench_msda()
+bench_layernorm()
+bench_preprocess()
+bench_postprocess()
+with open(f"{args.out}/kernels-results.json", "w") as f:
+    json.dump(results, f, indent=1)
+print("FAILED CHECKS:", failures if failures else "none")
+sys.exit(1 if failures else 0)
