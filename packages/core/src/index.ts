@@ -2,3 +2,5 @@ export * from './backend/index.js';
 export * from './errors/index.js';
 export * from './tensor/index.js';
 export * from './onnx/index.js';
+export * from './shape/index.js';
+export * from './eval/index.js';

@@ -1,1 +1,13 @@
-export {};
+export * from './errors.js';
+export { type ImageInput, loadImage, type RawPixels, type RgbImage } from './image/load-image.js';
+export * from './labels/index.js';
+export { cxcywhToCorners, decodeDetections, type Detection, type DetectionDecode } from './postprocess/detections.js';
+export { type SegmentationMap, segmentationMaps } from './postprocess/segmentation.js';
+export { type PreparedBatch, prepareBatch } from './preprocess/batch.js';
+export { type ResizeRule, resizedSize, shortestEdgeSize } from './preprocess/resize-rules.js';
+export { IMAGENET, type Normalization, resizeImage, writeChw } from './preprocess/to-tensor.js';
+export * as recipeFamilies from './recipes/families.js';
+export type { DetectionRecipe, Recipe, SegmentationRecipe } from './recipes/recipe.js';
+export { getRecipe, recipeNames, registerRecipe } from './recipes/registry.js';
+export { type RecipeResult, type RunRecipeOptions, runRecipe } from './run-recipe.js';
+export { classColor, drawDetections, drawText, overlayMask, type Rgb, writePng } from './viz/draw.js';

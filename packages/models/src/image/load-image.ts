@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import sharp from 'sharp';
+import { ImageDecodeError, ImageLayoutError } from '../errors.js';
+
+/** 8-bit RGB pixels, row-major HWC: what every preprocessing step starts from. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** Raw pixels a caller already has, with their layout declared. */
+export interface RawPixels {
+  readonly data: Uint8Array | Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly layout: 'HWC' | 'CHW';
+  /** 'uint8' 0..255, or 'float32' 0..1. */
+  readonly dtype: 'uint8' | 'float32';
+}
+
+export type ImageInput = string | Buffer | Uint8Array | RawPixels | RgbImage;
+
+function isRaw(x: ImageInput): x is RawPixels {
+  return typeof x === 'object' && !(x instanceof Uint8Array) && 'layout' in x;
+}
+
+function isRgb(x: ImageInput): x is RgbImage {
+  return typeof x === 'object' && !(x instanceof Uint8Array) && !('layout' in x) && 'width' in x;
+}
+
+function fromRaw(raw: RawPixels): RgbImage {
+  const { width, height, layout, dtype } = raw;
+  const n = width * height * 3;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new ImageLayoutError(`raw image size must be positive integers, got ${width}x${height}`);
+  }
+  const wantArray = dtype === 'uint8' ? Uint8Array : Float32Array;
+  if (!(raw.data instanceof wantArray)) {
+    throw new ImageLayoutError(`raw image declared as ${dtype} but data is a ${raw.data.constructor.name}`, {
+      hint: dtype === 'uint8' ? 'pass a Uint8Array of 0..255' : 'pass a Float32Array of 0..1',
+    });
+  }
+  if (raw.data.length !== n) {
+    throw new ImageLayoutError(
+      `raw ${layout} RGB image of ${width}x${height} needs ${n} values, got ${raw.data.length}`,
+      { hint: 'data must be 3 channels (RGB), no alpha' },
+    );
+  }
+  const out = new Uint8Array(n);
+  const plane = width * height;
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = layout === 'HWC' ? raw.data[i * 3 + c]! : raw.data[c * plane + i]!;
+      out[i * 3 + c] = dtype === 'uint8' ? v : Math.max(0, Math.min(255, Math.round(v * 255)));
+    }
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * Decodes a file path, encoded bytes (JPEG, PNG, WebP, ...) or raw pixels into RGB, applying EXIF orientation.
+ * Broken input is an ImageDecodeError, never a crash.
+ */
+export async function loadImage(input: ImageInput): Promise<RgbImage> {
+  if (isRaw(input)) return fromRaw(input);
+  if (isRgb(input)) return fromRaw({ ...input, layout: 'HWC', dtype: 'uint8' });
+  const label = typeof input === 'string' ? input : `<${input.length} bytes>`;
+  if (typeof input === 'string' && !existsSync(input)) {
+    throw new ImageDecodeError(`${input}: no such file`);
+  }
+  try {
+    const { data, info } = await sharp(input, { failOn: 'error' })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (cause) {
+    throw new ImageDecodeError(`${label}: cannot decode image (${(cause as Error).message})`, {
+      cause,
+      hint: 'JPEG, PNG, WebP, GIF, TIFF and AVIF are supported; check the file is complete',
+    });
+  }
+}
