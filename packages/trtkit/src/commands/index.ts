@@ -2,6 +2,7 @@ import type { Command } from '../cli/command.js';
 import { convert } from './convert.js';
 import { demo } from './demo.js';
 import { doctor } from './doctor.js';
+import { infer } from './infer.js';
 
 /** Every `trtkit` subcommand; each lives in its own file in this folder. */
-export const commands: readonly Command[] = [convert, demo, doctor];
+export const commands: readonly Command[] = [convert, demo, doctor, infer];

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadImage } from '@trtkit/models';
+import { runCli } from '../../src/index.js';
+
+const trained = join(__dirname, '..', '..', '..', '..', 'fixtures', 'trained');
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+describe('trtkit infer', () => {
+  it('segments images, prints JSON and writes one PNG per image', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trtkit-infer-'));
+    const c = capture();
+    const images = [join(trained, 'val', 'val_0.png'), join(trained, 'val', 'val_1.png')];
+    const code = await runCli(
+      ['infer', ...images, '--recipe', 'synthetic-segformer', '--model', join(trained, 'segformer.onnx'), '--json', '--out', dir],
+      c.io,
+    );
+    expect(code).toBe(0);
+    const results = JSON.parse(c.out.join('\n'));
+    expect(results).toHaveLength(2);
+    expect(results[0].pixels.background).toBeGreaterThan(0);
+    expect((await loadImage(join(dir, 'val_1.png'))).width).toBe(128);
+  });
+
+  it('fails with a typed message for a bad recipe, a missing model or a bad number', async () => {
+    const c = capture();
+    expect(await runCli(['infer', 'x.png', '--recipe', 'nope', '--model', 'm.onnx'], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/no recipe named 'nope'/);
+    expect(await runCli(['infer', 'x.png', '--recipe', 'synthetic-detr', '--model', '/nonexistent.onnx'], c.io)).toBe(1);
+    expect(await runCli(['infer', 'x.png', '--recipe', 'synthetic-detr', '--model', 'm.onnx', '--batch', '0'], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/--batch must be a positive integer/);
+  });
+});
