@@ -11,3 +11,5 @@ export type { DetectionRecipe, Recipe, SegmentationRecipe } from './recipes/reci
 export { getRecipe, recipeNames, registerRecipe } from './recipes/registry.js';
 export { type RecipeResult, type RunRecipeOptions, runRecipe } from './run-recipe.js';
 export { classColor, drawDetections, drawText, overlayMask, type Rgb, writePng } from './viz/draw.js';
+export { cocoMap, type EvalBox, type MapResult } from './eval/coco-map.js';
+export { MiouAccumulator, type MiouResult } from './eval/miou.js';

@@ -2,7 +2,8 @@ import type { Command } from '../cli/command.js';
 import { convert } from './convert.js';
 import { demo } from './demo.js';
 import { doctor } from './doctor.js';
+import { evaluate } from './eval.js';
 import { infer } from './infer.js';
 
 /** Every `trtkit` subcommand; each lives in its own file in this folder. */
-export const commands: readonly Command[] = [convert, demo, doctor, infer];
+export const commands: readonly Command[] = [convert, demo, doctor, evaluate, infer];
