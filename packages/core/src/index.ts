@@ -4,3 +4,4 @@ export * from './tensor/index.js';
 export * from './onnx/index.js';
 export * from './shape/index.js';
 export * from './eval/index.js';
+export * from './io/index.js';

@@ -1,7 +1,14 @@
 export * from './errors.js';
+export { cocoMap, type EvalBox, type MapResult } from './eval/coco-map.js';
+export { MiouAccumulator, type MiouResult } from './eval/miou.js';
 export { type ImageInput, loadImage, type RawPixels, type RgbImage } from './image/load-image.js';
 export * from './labels/index.js';
-export { cxcywhToCorners, decodeDetections, type Detection, type DetectionDecode } from './postprocess/detections.js';
+export {
+  cxcywhToCorners,
+  type Detection,
+  type DetectionDecode,
+  decodeDetections,
+} from './postprocess/detections.js';
 export { type SegmentationMap, segmentationMaps } from './postprocess/segmentation.js';
 export { type PreparedBatch, prepareBatch } from './preprocess/batch.js';
 export { type ResizeRule, resizedSize, shortestEdgeSize } from './preprocess/resize-rules.js';
@@ -11,5 +18,3 @@ export type { DetectionRecipe, Recipe, SegmentationRecipe } from './recipes/reci
 export { getRecipe, recipeNames, registerRecipe } from './recipes/registry.js';
 export { type RecipeResult, type RunRecipeOptions, runRecipe } from './run-recipe.js';
 export { classColor, drawDetections, drawText, overlayMask, type Rgb, writePng } from './viz/draw.js';
-export { cocoMap, type EvalBox, type MapResult } from './eval/coco-map.js';
-export { MiouAccumulator, type MiouResult } from './eval/miou.js';

@@ -42,7 +42,12 @@ export async function runRecipe(
   const results: RecipeResult[] = [];
   for (let start = 0; start < images.length; start += batch) {
     const chunk = images.slice(start, start + batch);
-    const prepared = await prepareBatch(chunk, recipe.resize, recipe.normalize, staticSize(engine, recipe.input));
+    const prepared = await prepareBatch(
+      chunk,
+      recipe.resize,
+      recipe.normalize,
+      staticSize(engine, recipe.input),
+    );
     const feeds: Record<string, HostTensor> = { [recipe.input]: prepared.pixelValues };
     if (recipe.maskInput && engine.inputs.some((i) => i.name === recipe.maskInput)) {
       feeds[recipe.maskInput] = prepared.pixelMask;
@@ -67,7 +72,12 @@ export async function runRecipe(
         const [oh, ow] = prepared.originalSizes[i]!;
         const detections = dets.map((d) => ({
           ...d,
-          box: [(d.box[0] * ow) / rw, (d.box[1] * oh) / rh, (d.box[2] * ow) / rw, (d.box[3] * oh) / rh] as const,
+          box: [
+            (d.box[0] * ow) / rw,
+            (d.box[1] * oh) / rh,
+            (d.box[2] * ow) / rw,
+            (d.box[3] * oh) / rh,
+          ] as const,
         }));
         results.push({ task: 'detection', image: chunk[i]!, detections });
       });
@@ -77,7 +87,9 @@ export async function runRecipe(
       const [, , lh, lw] = logits.dims as [number, number, number, number];
       const valid = prepared.resizedSizes.map(([h, w]) => [(h * lh) / padH, (w * lw) / padW] as const);
       const maps = segmentationMaps(logits, prepared.originalSizes, valid);
-      maps.forEach((segmentation, i) => results.push({ task: 'segmentation', image: chunk[i]!, segmentation }));
+      maps.forEach((segmentation, i) => {
+        results.push({ task: 'segmentation', image: chunk[i]!, segmentation });
+      });
     }
   }
   return results;

@@ -26,7 +26,13 @@ describe('images', () => {
   it('decodes files and raw pixels, and refuses broken ones with typed errors', async () => {
     const im = await loadImage(val(0));
     expect([im.width, im.height, im.data.length]).toEqual([128, 128, 128 * 128 * 3]);
-    const chw = await loadImage({ data: new Float32Array(2 * 2 * 3).fill(1), width: 2, height: 2, layout: 'CHW', dtype: 'float32' });
+    const chw = await loadImage({
+      data: new Float32Array(2 * 2 * 3).fill(1),
+      width: 2,
+      height: 2,
+      layout: 'CHW',
+      dtype: 'float32',
+    });
     expect([...chw.data]).toEqual(new Array(12).fill(255));
     await expect(loadImage(Buffer.from('not an image at all'))).rejects.toBeInstanceOf(ImageDecodeError);
     const png = readFileSync(val(0));
@@ -43,7 +49,10 @@ describe('images', () => {
   it('applies EXIF orientation', async () => {
     // A 4x2 image stored with orientation 6 (rotate 90 clockwise) must come out 2x4.
     const raw = Buffer.alloc(4 * 2 * 3, 200);
-    const jpeg = await sharp(raw, { raw: { width: 4, height: 2, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const jpeg = await sharp(raw, { raw: { width: 4, height: 2, channels: 3 } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const im = await loadImage(jpeg);
     expect([im.width, im.height]).toEqual([2, 4]);
   });
@@ -68,7 +77,10 @@ describe('recipes on the bundled trained fixtures (ONNX Runtime)', () => {
     const union = new Float64Array(4);
     for (const [k, r] of results.entries()) {
       if (r.task !== 'segmentation') throw new Error('expected segmentation');
-      const gt = await sharp(join(trained, 'val', `val_${ids[k]}_mask.png`)).extractChannel(0).raw().toBuffer();
+      const gt = await sharp(join(trained, 'val', `val_${ids[k]}_mask.png`))
+        .extractChannel(0)
+        .raw()
+        .toBuffer();
       for (let i = 0; i < gt.length; i++) {
         const p = r.segmentation.classes[i]!;
         const g = gt[i]!;
@@ -87,15 +99,19 @@ describe('recipes on the bundled trained fixtures (ONNX Runtime)', () => {
     const recipe = getRecipe('synthetic-detr');
     const files = [0, 1, 2, 3].map(val);
     const batched = await runRecipe(recipe, det, files, { threshold: 0.05 });
-    const single = (await Promise.all(files.map((f) => runRecipe(recipe, det, [f], { threshold: 0.05 })))).flat();
+    const single = (
+      await Promise.all(files.map((f) => runRecipe(recipe, det, [f], { threshold: 0.05 })))
+    ).flat();
     const strip = (r: RecipeResult) => (r.task === 'detection' ? r.detections : []);
-    expect(batched.map(strip).flat().length).toBeGreaterThan(0);
+    expect(batched.flatMap(strip).length).toBeGreaterThan(0);
     batched.forEach((b, i) => {
       const s = strip(single[i]!);
       expect(strip(b).map((d) => d.label)).toEqual(s.map((d) => d.label));
       strip(b).forEach((d, j) => {
         expect(d.score).toBeCloseTo(s[j]!.score, 4);
-        d.box.forEach((v, k) => expect(v).toBeCloseTo(s[j]!.box[k]!, 3));
+        d.box.forEach((v, k) => {
+          expect(v).toBeCloseTo(s[j]!.box[k]!, 3);
+        });
       });
     });
   });
@@ -105,7 +121,9 @@ describe('recipes on the bundled trained fixtures (ONNX Runtime)', () => {
     const [r] = await runRecipe(getRecipe('synthetic-segformer'), seg, [val(0)]);
     if (r?.task !== 'segmentation') throw new Error('expected segmentation');
     const overlay = overlayMask(r.image, r.segmentation);
-    const drawn = drawDetections(overlay, [{ label: 1, labelName: 'square', score: 0.9, box: [10, 20, 60, 70] }]);
+    const drawn = drawDetections(overlay, [
+      { label: 1, labelName: 'square', score: 0.9, box: [10, 20, 60, 70] },
+    ]);
     expect(Buffer.compare(Buffer.from(drawn.data), Buffer.from(r.image.data))).not.toBe(0);
     const out = join(dir, 'a.png');
     await writePng(out, drawn);

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { cocoMap, type EvalBox, MiouAccumulator } from '../src/index.js';
 
-const gt = (imageId: number, categoryId: number, bbox: [number, number, number, number], iscrowd = false): EvalBox => ({
+const gt = (
+  imageId: number,
+  categoryId: number,
+  bbox: [number, number, number, number],
+  iscrowd = false,
+): EvalBox => ({
   imageId,
   categoryId,
   bbox,
   iscrowd,
 });
-const pr = (imageId: number, categoryId: number, bbox: [number, number, number, number], score: number): EvalBox => ({
+const pr = (
+  imageId: number,
+  categoryId: number,
+  bbox: [number, number, number, number],
+  score: number,
+): EvalBox => ({
   imageId,
   categoryId,
   bbox,
@@ -34,13 +44,21 @@ describe('COCO mAP', () => {
     // Two ground truths; predictions ranked: hit, miss, hit -> precision [1, .5, .667], recall [.5, .5, 1].
     // Monotone precision: [1, .667, .667]; recall points 0..0.5 (51 points) -> 1, 0.51..1 (50 points) -> 2/3.
     const g = [gt(1, 1, [0, 0, 10, 10]), gt(1, 1, [50, 50, 10, 10])];
-    const p = [pr(1, 1, [0, 0, 10, 10], 0.9), pr(1, 1, [100, 100, 5, 5], 0.8), pr(1, 1, [50, 50, 10, 10], 0.7)];
+    const p = [
+      pr(1, 1, [0, 0, 10, 10], 0.9),
+      pr(1, 1, [100, 100, 5, 5], 0.8),
+      pr(1, 1, [50, 50, 10, 10], 0.7),
+    ];
     expect(cocoMap(g, p).ap50).toBeCloseTo((51 * 1 + 50 * (2 / 3)) / 101, 10);
   });
 
   it('ignores crowd regions and matches each ground truth once', () => {
     const g = [gt(1, 1, [0, 0, 10, 10]), gt(1, 1, [100, 100, 50, 50], true)];
-    const p = [pr(1, 1, [0, 0, 10, 10], 0.9), pr(1, 1, [0, 0, 10, 10], 0.85), pr(1, 1, [110, 110, 20, 20], 0.8)];
+    const p = [
+      pr(1, 1, [0, 0, 10, 10], 0.9),
+      pr(1, 1, [0, 0, 10, 10], 0.85),
+      pr(1, 1, [110, 110, 20, 20], 0.8),
+    ];
     // Second identical box is a false positive (ground truth already used); the crowd match is ignored.
     // precision [1, .5], recall [1, 1] -> monotone [1, .5] -> AP = 1.
     expect(cocoMap(g, p).ap50).toBeCloseTo(1, 10);

@@ -66,7 +66,9 @@ describe('segmentation maps', () => {
       const g = (yy: number, xx: number) => data[k * h * w + yy * w + xx]!;
       const ly = fy - y0;
       const lx = fx - x0;
-      return (1 - ly) * ((1 - lx) * g(y0, x0) + lx * g(y0, x1)) + ly * ((1 - lx) * g(y1, x0) + lx * g(y1, x1));
+      return (
+        (1 - ly) * ((1 - lx) * g(y0, x0) + lx * g(y0, x1)) + ly * ((1 - lx) * g(y1, x0) + lx * g(y1, x1))
+      );
     };
     for (let y = 0; y < 9; y++) {
       for (let x = 0; x < 13; x++) {

@@ -36,7 +36,11 @@ const RECALL_POINTS = Array.from({ length: 101 }, (_, i) => i / 100);
  * ground truth matched once, to the highest-IoU unmatched one), precision made monotone, sampled at 101 recalls.
  * Returns undefined when the category has no ground truth (COCO leaves it out of the mean).
  */
-function averagePrecision(gts: readonly EvalBox[], preds: readonly EvalBox[], threshold: number): number | undefined {
+function averagePrecision(
+  gts: readonly EvalBox[],
+  preds: readonly EvalBox[],
+  threshold: number,
+): number | undefined {
   const counted = gts.filter((g) => !g.iscrowd).length;
   if (counted === 0) return undefined;
   const byImage = new Map<number, EvalBox[]>();
@@ -82,7 +86,11 @@ function averagePrecision(gts: readonly EvalBox[], preds: readonly EvalBox[], th
 }
 
 /** COCO-style mean average precision (all areas, at most `maxDets` predictions per image). */
-export function cocoMap(groundTruth: readonly EvalBox[], predictions: readonly EvalBox[], maxDets = 100): MapResult {
+export function cocoMap(
+  groundTruth: readonly EvalBox[],
+  predictions: readonly EvalBox[],
+  maxDets = 100,
+): MapResult {
   const perImage = new Map<number, EvalBox[]>();
   for (const p of predictions) perImage.set(p.imageId, [...(perImage.get(p.imageId) ?? []), p]);
   const kept = [...perImage.values()].flatMap((ps) =>

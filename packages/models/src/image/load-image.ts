@@ -77,7 +77,11 @@ export async function loadImage(input: ImageInput): Promise<RgbImage> {
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
   } catch (cause) {
     throw new ImageDecodeError(`${label}: cannot decode image (${(cause as Error).message})`, {
       cause,

@@ -1,7 +1,24 @@
 // Cityscapes' 19 evaluation classes (SegFormer Cityscapes checkpoints), in train-id order.
 export const CITYSCAPES_19 = [
-  'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation', 'terrain',
-  'sky', 'person', 'rider', 'car', 'truck', 'bus', 'train', 'motorcycle', 'bicycle',
+  'road',
+  'sidewalk',
+  'building',
+  'wall',
+  'fence',
+  'pole',
+  'traffic light',
+  'traffic sign',
+  'vegetation',
+  'terrain',
+  'sky',
+  'person',
+  'rider',
+  'car',
+  'truck',
+  'bus',
+  'train',
+  'motorcycle',
+  'bicycle',
 ] as const;
 
 // The synthetic shapes data set the bundled trained fixtures were trained on (fixtures/trained/labels.json).

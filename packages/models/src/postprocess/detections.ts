@@ -20,7 +20,9 @@ export interface DetectionDecode {
 
 function floatData(t: HostTensor, name: string, rank: number): Float32Array {
   if (t.dtype !== 'float32' || t.dims.length !== rank) {
-    throw new RecipeOutputError(`output '${name}' must be float32 of rank ${rank}, got ${t.dtype}[${t.dims.join(',')}]`);
+    throw new RecipeOutputError(
+      `output '${name}' must be float32 of rank ${rank}, got ${t.dtype}[${t.dims.join(',')}]`,
+    );
   }
   return t.data as Float32Array;
 }

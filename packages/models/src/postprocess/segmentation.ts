@@ -18,7 +18,9 @@ export function segmentationMaps(
   validSizes?: readonly (readonly [number, number])[],
 ): SegmentationMap[] {
   if (logits.dtype !== 'float32' || logits.dims.length !== 4) {
-    throw new RecipeOutputError(`logits must be float32 [N,C,h,w], got ${logits.dtype}[${logits.dims.join(',')}]`);
+    throw new RecipeOutputError(
+      `logits must be float32 [N,C,h,w], got ${logits.dtype}[${logits.dims.join(',')}]`,
+    );
   }
   const [n, c, h, w] = logits.dims as [number, number, number, number];
   const data = logits.data as Float32Array;

@@ -1,8 +1,8 @@
 import { type HostTensor, tensor } from '@trtkit/core';
 import { ImageLayoutError } from '../errors.js';
 import type { RgbImage } from '../image/load-image.js';
-import { applyResize, type Normalization, writeChw } from './to-tensor.js';
 import type { ResizeRule } from './resize-rules.js';
+import { applyResize, type Normalization, writeChw } from './to-tensor.js';
 
 export interface PreparedBatch {
   /** [N, 3, H, W] float32, each image at the top-left, zero padding bottom/right. */
@@ -27,9 +27,12 @@ export async function prepareBatch(
   const padW = padTo?.[1] ?? Math.max(...resized.map((r) => r.width));
   for (const r of resized) {
     if (r.height > padH || r.width > padW) {
-      throw new ImageLayoutError(`a ${r.height}x${r.width} image does not fit the model's ${padH}x${padW} input`, {
-        hint: 'the recipe resize rule must not exceed the static input size',
-      });
+      throw new ImageLayoutError(
+        `a ${r.height}x${r.width} image does not fit the model's ${padH}x${padW} input`,
+        {
+          hint: 'the recipe resize rule must not exceed the static input size',
+        },
+      );
     }
   }
   const n = images.length;
@@ -37,7 +40,8 @@ export async function prepareBatch(
   const mask = new BigInt64Array(n * padH * padW);
   resized.forEach((im, b) => {
     writeChw(im, norm, values, b * 3 * padH * padW, padH, padW);
-    for (let y = 0; y < Math.min(im.height, padH); y++) mask.fill(1n, b * padH * padW + y * padW, b * padH * padW + y * padW + Math.min(im.width, padW));
+    for (let y = 0; y < Math.min(im.height, padH); y++)
+      mask.fill(1n, b * padH * padW + y * padW, b * padH * padW + y * padW + Math.min(im.width, padW));
   });
   return {
     pixelValues: tensor('float32', [n, 3, padH, padW], values),

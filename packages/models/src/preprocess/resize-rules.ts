@@ -17,7 +17,12 @@ function roundHalfEven(x: number): number {
  * Output size for DETR-style resizing: shortest side to `shortest` unless that pushes the longest past `longest`,
  * computed as transformers' image processors do (same rounding and truncation), so sizes agree pixel for pixel.
  */
-export function shortestEdgeSize(height: number, width: number, shortest: number, longest: number): [number, number] {
+export function shortestEdgeSize(
+  height: number,
+  width: number,
+  shortest: number,
+  longest: number,
+): [number, number] {
   let size = shortest;
   let raw: number | undefined;
   const minSide = Math.min(height, width);

@@ -1,5 +1,5 @@
-import type { Normalization } from '../preprocess/to-tensor.js';
 import type { ResizeRule } from '../preprocess/resize-rules.js';
+import type { Normalization } from '../preprocess/to-tensor.js';
 
 interface RecipeBase {
   /** Registry name: `trtkit infer --recipe <name>`. */

@@ -11,7 +11,9 @@ export function recipeNames(): string[] {
 export function getRecipe(name: string): Recipe {
   const r = registry.get(name);
   if (!r) {
-    throw new UnknownRecipeError(`no recipe named '${name}'`, { hint: `known recipes: ${recipeNames().join(', ')}` });
+    throw new UnknownRecipeError(`no recipe named '${name}'`, {
+      hint: `known recipes: ${recipeNames().join(', ')}`,
+    });
   }
   return r;
 }
@@ -19,7 +21,9 @@ export function getRecipe(name: string): Recipe {
 /** Adds a user recipe (or replaces one of the same name when `replace`). */
 export function registerRecipe(recipe: Recipe, replace = false): void {
   if (registry.has(recipe.name) && !replace) {
-    throw new UnknownRecipeError(`a recipe named '${recipe.name}' exists`, { hint: 'pass replace=true to override it' });
+    throw new UnknownRecipeError(`a recipe named '${recipe.name}' exists`, {
+      hint: 'pass replace=true to override it',
+    });
   }
   registry.set(recipe.name, recipe);
 }

@@ -27,7 +27,15 @@ function put(img: RgbImage & { data: Uint8Array }, x: number, y: number, c: Rgb)
 }
 
 /** Draws text at (x, y) on a filled background, `scale` pixels per font pixel. */
-export function drawText(img: RgbImage, text: string, x: number, y: number, fg: Rgb, bg: Rgb, scale = 1): void {
+export function drawText(
+  img: RgbImage,
+  text: string,
+  x: number,
+  y: number,
+  fg: Rgb,
+  bg: Rgb,
+  scale = 1,
+): void {
   const w = text.length * (GLYPH_WIDTH + 1) * scale + scale;
   const h = (GLYPH_HEIGHT + 2) * scale;
   for (let yy = 0; yy < h; yy++) for (let xx = 0; xx < w; xx++) put(img, x + xx, y + yy, bg);
@@ -72,9 +80,17 @@ export function drawDetections(image: RgbImage, detections: readonly Detection[]
 }
 
 /** Blends each pixel's class colour over the image (class 0 left clear when `skipBackground`). */
-export function overlayMask(image: RgbImage, map: SegmentationMap, alpha = 0.5, skipBackground = true): RgbImage {
+export function overlayMask(
+  image: RgbImage,
+  map: SegmentationMap,
+  alpha = 0.5,
+  skipBackground = true,
+): RgbImage {
   if (map.width !== image.width || map.height !== image.height) {
-    throw new FileError('<mask>', `mask ${map.width}x${map.height} does not match image ${image.width}x${image.height}`);
+    throw new FileError(
+      '<mask>',
+      `mask ${map.width}x${map.height} does not match image ${image.width}x${image.height}`,
+    );
   }
   const out = new Uint8Array(image.data);
   for (let i = 0; i < map.classes.length; i++) {

@@ -57,7 +57,9 @@ export const demo: Command = {
     let t0 = performance.now();
     const segModel = await readModel(join(fixtures, 'segformer.onnx'));
     const detModel = await readModel(join(fixtures, 'detr_original.onnx'));
-    log(`  load     SegFormer ${segModel.model.graph?.node.length} nodes, DETR ${detModel.model.graph?.node.length} nodes (${ms(t0)})`);
+    log(
+      `  load     SegFormer ${segModel.model.graph?.node.length} nodes, DETR ${detModel.model.graph?.node.length} nodes (${ms(t0)})`,
+    );
 
     t0 = performance.now();
     const seg = await backend.build(encodeModel(segModel.model));
@@ -68,20 +70,28 @@ export const demo: Command = {
     const [segResult] = await runRecipe(getRecipe('synthetic-segformer'), seg, [image]);
     const [detResult] = await runRecipe(getRecipe('synthetic-detr'), det, [image]);
     await Promise.all([seg.dispose(), det.dispose()]);
-    if (segResult?.task !== 'segmentation' || detResult?.task !== 'detection') throw new Error('unexpected result');
+    if (segResult?.task !== 'segmentation' || detResult?.task !== 'detection')
+      throw new Error('unexpected result');
     const counts = new Map<number, number>();
     for (const k of segResult.segmentation.classes) counts.set(k, (counts.get(k) ?? 0) + 1);
     const segLabels = getRecipe('synthetic-segformer').labels;
     log(`  infer    (${ms(t0)})`);
     for (const [k, n] of [...counts].sort((a, b) => a[0] - b[0])) {
-      log(`    segment  ${segLabels[k] ?? k}: ${((100 * n) / segResult.segmentation.classes.length).toFixed(1)}% of pixels`);
+      log(
+        `    segment  ${segLabels[k] ?? k}: ${((100 * n) / segResult.segmentation.classes.length).toFixed(1)}% of pixels`,
+      );
     }
     for (const d of detResult.detections) {
-      log(`    detect   ${d.labelName} ${(d.score * 100).toFixed(0)}% at [${d.box.map((v) => v.toFixed(0)).join(', ')}]`);
+      log(
+        `    detect   ${d.labelName} ${(d.score * 100).toFixed(0)}% at [${d.box.map((v) => v.toFixed(0)).join(', ')}]`,
+      );
     }
 
     mkdirSync(dirname(out), { recursive: true });
-    const annotated = drawDetections(overlayMask(segResult.image, segResult.segmentation), detResult.detections);
+    const annotated = drawDetections(
+      overlayMask(segResult.image, segResult.segmentation),
+      detResult.detections,
+    );
     await writePng(out, annotated, values.force ?? false);
     log(`  wrote    ${out}`);
     if (values.json) {

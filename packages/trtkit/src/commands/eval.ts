@@ -8,7 +8,12 @@ import type { Command } from '../cli/command.js';
 
 interface CocoJson {
   images: { id: number; file_name: string }[];
-  annotations: { image_id: number; category_id: number; bbox: [number, number, number, number]; iscrowd?: number }[];
+  annotations: {
+    image_id: number;
+    category_id: number;
+    bbox: [number, number, number, number];
+    iscrowd?: number;
+  }[];
   categories: { id: number; name: string }[];
 }
 
@@ -38,7 +43,9 @@ export const evaluate: Command = {
       },
     });
     if (!values.recipe || !values.model || !values.dataset) {
-      throw new InvalidArgumentError('eval needs --recipe, --model and --dataset', { hint: evaluate.usage.split('\n')[0] });
+      throw new InvalidArgumentError('eval needs --recipe, --model and --dataset', {
+        hint: evaluate.usage.split('\n')[0],
+      });
     }
     let coco: CocoJson;
     try {
@@ -65,7 +72,12 @@ export const evaluate: Command = {
             const categoryId = byName.get(d.labelName);
             if (categoryId === undefined) continue;
             const [x0, y0, x1, y1] = d.box;
-            predictions.push({ imageId: img.id, categoryId, bbox: [x0, y0, x1 - x0, y1 - y0], score: d.score });
+            predictions.push({
+              imageId: img.id,
+              categoryId,
+              bbox: [x0, y0, x1 - x0, y1 - y0],
+              score: d.score,
+            });
           }
         }
         const truth: EvalBox[] = (coco.annotations ?? []).map((a) => ({
@@ -75,9 +87,17 @@ export const evaluate: Command = {
           iscrowd: a.iscrowd === 1,
         }));
         const r = cocoMap(truth, predictions);
-        const report = { images: coco.images.length, predictions: predictions.length, ...r, seconds: (performance.now() - t0) / 1000 };
+        const report = {
+          images: coco.images.length,
+          predictions: predictions.length,
+          ...r,
+          seconds: (performance.now() - t0) / 1000,
+        };
         if (values.json) io.out(JSON.stringify(report, null, 2));
-        else io.out(`${coco.images.length} images: AP ${r.ap.toFixed(4)}  AP50 ${r.ap50.toFixed(4)}  AP75 ${r.ap75.toFixed(4)}`);
+        else
+          io.out(
+            `${coco.images.length} images: AP ${r.ap.toFixed(4)}  AP50 ${r.ap50.toFixed(4)}  AP75 ${r.ap75.toFixed(4)}`,
+          );
         return 0;
       }
       const acc = new MiouAccumulator(values.ignore !== undefined ? Number(values.ignore) : undefined);
@@ -92,7 +112,10 @@ export const evaluate: Command = {
       }
       const r = acc.result();
       if (values.json) io.out(JSON.stringify({ images: coco.images.length, ...r }, null, 2));
-      else io.out(`${coco.images.length} images: mIoU ${r.miou.toFixed(4)}  pixel accuracy ${r.pixelAccuracy.toFixed(4)}`);
+      else
+        io.out(
+          `${coco.images.length} images: mIoU ${r.miou.toFixed(4)}  pixel accuracy ${r.pixelAccuracy.toFixed(4)}`,
+        );
       return 0;
     } finally {
       await engine.dispose();

@@ -16,7 +16,7 @@ export const infer: Command = {
     '',
     `Recipes: ${recipeNames().join(', ')}`,
     '  --out        one PNG (one image) or a directory (one PNG per image)',
-    '  --threshold  score threshold (default: the recipe\'s)',
+    "  --threshold  score threshold (default: the recipe's)",
     '  --batch      images per run (default: all)',
     '  --threads    ONNX Runtime intra-op threads',
   ].join('\n'),
@@ -36,13 +36,17 @@ export const infer: Command = {
       },
     });
     if (!values.recipe || !values.model || positionals.length === 0) {
-      throw new InvalidArgumentError('infer needs images, --recipe and --model', { hint: infer.usage.split('\n')[0] });
+      throw new InvalidArgumentError('infer needs images, --recipe and --model', {
+        hint: infer.usage.split('\n')[0],
+      });
     }
     const num = (s: string | undefined, what: string, int: boolean) => {
       if (s === undefined) return undefined;
       const v = Number(s);
       if (!Number.isFinite(v) || (int && (!Number.isInteger(v) || v < 1))) {
-        throw new InvalidArgumentError(`--${what} must be ${int ? 'a positive integer' : 'a number'}, got '${s}'`);
+        throw new InvalidArgumentError(
+          `--${what} must be ${int ? 'a positive integer' : 'a number'}, got '${s}'`,
+        );
       }
       return v;
     };
@@ -58,7 +62,8 @@ export const infer: Command = {
         ...(batch ? { batch } : {}),
       });
       const outDir =
-        values.out && (positionals.length > 1 || (existsSync(values.out) && statSync(values.out).isDirectory()))
+        values.out &&
+        (positionals.length > 1 || (existsSync(values.out) && statSync(values.out).isDirectory()))
           ? values.out
           : undefined;
       if (outDir) mkdirSync(outDir, { recursive: true });
@@ -67,7 +72,10 @@ export const infer: Command = {
         const file = positionals[i]!;
         if (values.out) {
           const png = outDir ? join(outDir, `${basename(file, extname(file))}.png`) : values.out;
-          const drawn = r.task === 'detection' ? drawDetections(r.image, r.detections) : overlayMask(r.image, r.segmentation);
+          const drawn =
+            r.task === 'detection'
+              ? drawDetections(r.image, r.detections)
+              : overlayMask(r.image, r.segmentation);
           await writePng(resolve(png), drawn, values.force ?? false);
         }
         if (r.task === 'detection') {
@@ -75,7 +83,9 @@ export const infer: Command = {
           if (!values.json) {
             io.out(`${file}: ${r.detections.length} detection(s)`);
             for (const d of r.detections) {
-              io.out(`  ${d.labelName.padEnd(14)} ${d.score.toFixed(3)}  [${d.box.map((v) => v.toFixed(1)).join(', ')}]`);
+              io.out(
+                `  ${d.labelName.padEnd(14)} ${d.score.toFixed(3)}  [${d.box.map((v) => v.toFixed(1)).join(', ')}]`,
+              );
             }
           }
         } else {
@@ -84,7 +94,12 @@ export const infer: Command = {
             const name = recipe.labels[k] ?? `class ${k}`;
             counts[name] = (counts[name] ?? 0) + 1;
           }
-          summary.push({ image: file, width: r.segmentation.width, height: r.segmentation.height, pixels: counts });
+          summary.push({
+            image: file,
+            width: r.segmentation.width,
+            height: r.segmentation.height,
+            pixels: counts,
+          });
           if (!values.json) {
             io.out(`${file}: ${r.segmentation.width}x${r.segmentation.height} map`);
             for (const [name, n] of Object.entries(counts)) {

@@ -9,7 +9,16 @@ describe('trtkit eval', () => {
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
     const code = await runCli(
-      ['eval', '--recipe', 'synthetic-segformer', '--model', join(trained, 'segformer.onnx'), '--dataset', join(trained, 'val', 'annotations.json'), '--json'],
+      [
+        'eval',
+        '--recipe',
+        'synthetic-segformer',
+        '--model',
+        join(trained, 'segformer.onnx'),
+        '--dataset',
+        join(trained, 'val', 'annotations.json'),
+        '--json',
+      ],
       io,
     );
     expect(code).toBe(0);
@@ -22,7 +31,16 @@ describe('trtkit eval', () => {
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
     const code = await runCli(
-      ['eval', '--recipe', 'synthetic-detr', '--model', join(trained, 'detr_original.onnx'), '--dataset', join(trained, 'val', 'annotations.json'), '--json'],
+      [
+        'eval',
+        '--recipe',
+        'synthetic-detr',
+        '--model',
+        join(trained, 'detr_original.onnx'),
+        '--dataset',
+        join(trained, 'val', 'annotations.json'),
+        '--json',
+      ],
       io,
     );
     expect(code).toBe(0);

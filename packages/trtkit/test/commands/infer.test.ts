@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { loadImage } from '@trtkit/models';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/index.js';
 
 const trained = join(__dirname, '..', '..', '..', '..', 'fixtures', 'trained');
@@ -19,7 +19,17 @@ describe('trtkit infer', () => {
     const c = capture();
     const images = [join(trained, 'val', 'val_0.png'), join(trained, 'val', 'val_1.png')];
     const code = await runCli(
-      ['infer', ...images, '--recipe', 'synthetic-segformer', '--model', join(trained, 'segformer.onnx'), '--json', '--out', dir],
+      [
+        'infer',
+        ...images,
+        '--recipe',
+        'synthetic-segformer',
+        '--model',
+        join(trained, 'segformer.onnx'),
+        '--json',
+        '--out',
+        dir,
+      ],
       c.io,
     );
     expect(code).toBe(0);
@@ -33,8 +43,15 @@ describe('trtkit infer', () => {
     const c = capture();
     expect(await runCli(['infer', 'x.png', '--recipe', 'nope', '--model', 'm.onnx'], c.io)).toBe(1);
     expect(c.err.join('\n')).toMatch(/no recipe named 'nope'/);
-    expect(await runCli(['infer', 'x.png', '--recipe', 'synthetic-detr', '--model', '/nonexistent.onnx'], c.io)).toBe(1);
-    expect(await runCli(['infer', 'x.png', '--recipe', 'synthetic-detr', '--model', 'm.onnx', '--batch', '0'], c.io)).toBe(1);
+    expect(
+      await runCli(['infer', 'x.png', '--recipe', 'synthetic-detr', '--model', '/nonexistent.onnx'], c.io),
+    ).toBe(1);
+    expect(
+      await runCli(
+        ['infer', 'x.png', '--recipe', 'synthetic-detr', '--model', 'm.onnx', '--batch', '0'],
+        c.io,
+      ),
+    ).toBe(1);
     expect(c.err.join('\n')).toMatch(/--batch must be a positive integer/);
   });
 });
