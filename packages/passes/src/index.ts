@@ -1,1 +1,2 @@
-export {};
+// Each area keeps its own index; this file only gathers them.
+export * from './verify/index.js';
