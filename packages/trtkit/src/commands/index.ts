@@ -1,4 +1,5 @@
 import type { Command } from '../cli/command.js';
+import { compare } from './compare.js';
 import { convert } from './convert.js';
 import { demo } from './demo.js';
 import { doctor } from './doctor.js';
@@ -6,4 +7,4 @@ import { evaluate } from './eval.js';
 import { infer } from './infer.js';
 
 /** Every `trtkit` subcommand; each lives in its own file in this folder. */
-export const commands: readonly Command[] = [convert, demo, doctor, evaluate, infer];
+export const commands: readonly Command[] = [compare, convert, demo, doctor, evaluate, infer];
