@@ -3,6 +3,7 @@ export { cocoMap, type EvalBox, type MapResult } from './eval/coco-map.js';
 export { MiouAccumulator, type MiouResult } from './eval/miou.js';
 export { type ImageInput, loadImage, type RawPixels, type RgbImage } from './image/load-image.js';
 export * from './labels/index.js';
+export { Deployment, type DeployOptions, ModelPipeline, type ModelSource, model } from './model/model.js';
 export {
   cxcywhToCorners,
   type Detection,

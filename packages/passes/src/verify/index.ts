@@ -19,6 +19,5 @@ export {
   bisectModels,
   ReferenceBackend,
   VerificationError,
-  VerificationFailed,
   verifyModels,
 } from './reference-backend.js';

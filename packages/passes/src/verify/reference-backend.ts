@@ -1,16 +1,11 @@
 import type { Backend, ModelProto } from '@trtkit/core';
 import { Context, Data, Effect } from 'effect';
+import { VerificationFailed } from '../pass/errors.js';
 import { type BisectResult, bisect } from './bisect.js';
 import { type CompareModelsOptions, compareModels, type ModelComparison } from './compare-models.js';
 
 /** The backend passes are verified against (ONNX Runtime in practice), provided as an Effect service. */
 export class ReferenceBackend extends Context.Tag('trtkit/ReferenceBackend')<ReferenceBackend, Backend>() {}
-
-/** Verification ran and the candidate's outputs are not the reference's. */
-export class VerificationFailed extends Data.TaggedError('VerificationFailed')<{
-  readonly message: string;
-  readonly comparison: ModelComparison;
-}> {}
 
 /** The reference backend could not build or run one of the models. */
 export class VerificationError extends Data.TaggedError('VerificationError')<{
@@ -37,7 +32,9 @@ export const verifyModels = (
       const at = where
         ? `; first divergent node '${where.nodeName}' (${where.opType}) output '${where.output}'`
         : '';
-      return yield* Effect.fail(new VerificationFailed({ message: `${bad.join('; ')}${at}`, comparison }));
+      return yield* Effect.fail(
+        new VerificationFailed('verifyModels', `${bad.join('; ')}${at}`, comparison, where?.nodeName),
+      );
     }
     return comparison;
   }).pipe(Effect.withSpan('verifyModels'));

@@ -11,6 +11,7 @@ import {
 import { OrtBackend } from '@trtkit/ort';
 import { Effect, Layer } from 'effect';
 import { describe, expect, it } from 'vitest';
+import { VerificationFailed } from '../../src/pass/errors.js';
 import {
   bisect,
   compareModels,
@@ -19,7 +20,6 @@ import {
   ReferenceBackend,
   randomInputs,
   topoNodes,
-  VerificationFailed,
   verifyModels,
 } from '../../src/verify/index.js';
 
@@ -135,6 +135,7 @@ describe('Effect service', () => {
     );
     expect(out).toBeInstanceOf(VerificationFailed);
     expect((out as VerificationFailed).message).toMatch(/first divergent node/);
+    expect((out as VerificationFailed).firstDivergentNode).toBeTruthy();
   });
 });
 

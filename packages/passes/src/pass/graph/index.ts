@@ -1,0 +1,208 @@
+// Graph helpers for pass authors: small, plain functions over the core IR.
+
+import { type Dim, inferDims } from './dims.js';
+import type { Graph, Model, Node, Value } from './ir.js';
+import { inferRanks } from './ranks.js';
+
+export type { Graph, Model, Node, Value } from './ir.js';
+
+// ---- values and edges ----
+export const producer = (v: Value | undefined): Node | undefined => v?.producer;
+/** Consumers of `v`, one entry per input slot (a node reading it twice appears twice). */
+export const users = (v: Value): Node[] => v.uses.map((u) => u.node);
+export const soleUser = (v: Value): Node | undefined => (v.uses.length === 1 ? v.uses[0]?.node : undefined);
+export const isGraphOutput = (graph: Graph, v: Value): boolean => graph.outputs.includes(v);
+export const graphInputs = (graph: Graph): Value[] => graph.inputs.filter((v) => !v.initializer);
+export const dimsOf = (v: Value | undefined): (number | string | null)[] | undefined => {
+  if (!v) return undefined;
+  if (v.initializer) return [...v.initializer.dims];
+  const c = v.producer?.opType === 'Constant' ? constantNodeTensor(v.producer) : undefined;
+  return c ? [...c.dims] : (v.dims ?? inferredDims.get(v));
+};
+const inferredDims = new WeakMap<Value, Dim[]>();
+const inferred = new WeakMap<Value, number>();
+export const rankOf = (v: Value | undefined): number | undefined => {
+  if (!v) return undefined;
+  if (v.initializer) return v.initializer.dims.length;
+  const c = v.producer?.opType === 'Constant' ? constantNodeTensor(v.producer) : undefined;
+  return c ? c.dims.length : (v.dims?.length ?? inferred.get(v));
+};
+/**
+ * Infers ranks of values whose shapes the file did not record (call at the start of a pass; values created
+ * later fall back to their recorded shape). Cheap: one sweep.
+ */
+export function prepareRanks(model: Model): void {
+  const graph = model.graph;
+  const info = inferRanks(graph, {
+    attrInt,
+    attrInts,
+    constDims: (v) => constTensor(graph, v)?.dims,
+    constInts: (v) => constInts(graph, v),
+    recorded: (v) => v.dims?.length,
+    recordedLength: (v) => (v.dims?.length === 1 && typeof v.dims[0] === 'number' ? v.dims[0] : undefined),
+    opset: opsetOf(model),
+  });
+  for (const [v, r] of info.rank) inferred.set(v, r);
+  const dims = inferDims(graph, {
+    attrInt,
+    attrInts,
+    attrString: (n, name) => {
+      const a = n.getAttr(name);
+      return a?.kind === 'string' ? String(a.value) : undefined;
+    },
+    constDims: (v) => constTensor(graph, v)?.dims,
+    constInts: (v) => constInts(graph, v),
+    constFloats: (v) => constFloats(graph, v),
+    recorded: (v) => v.dims,
+    rank: (v) => rankOf(v),
+  });
+  for (const [v, d] of dims) inferredDims.set(v, d);
+}
+export const dtypeOf = (v: Value | undefined): string | undefined => v?.initializer?.dtype ?? v?.dtype;
+export const setDtype = (v: Value, dtype: string): void => {
+  v.dtype = dtype;
+};
+export const setDims = (v: Value, dims: (number | string | null)[]): void => {
+  v.dims = dims;
+};
+export const normAxis = (a: number, rank: number): number => (a < 0 ? a + rank : a);
+
+// ---- attributes ----
+export function attrValue(node: Node, name: string): unknown {
+  return node.getAttr(name)?.value;
+}
+export const hasAttr = (node: Node, name: string): boolean => node.getAttr(name) !== undefined;
+export function attrInt(node: Node, name: string, dflt: number): number {
+  const a = node.getAttr(name);
+  return a && a.kind === 'int' ? Number(a.value) : dflt;
+}
+export function attrInts(node: Node, name: string): number[] | undefined {
+  const a = node.getAttr(name);
+  return a && a.kind === 'ints' ? (a.value as (number | bigint)[]).map(Number) : undefined;
+}
+export const setAttrInt = (node: Node, name: string, v: number): void => node.setAttr(name, 'int', v);
+export const setAttrInts = (node: Node, name: string, v: number[]): void => node.setAttr(name, 'ints', v);
+
+// ---- constants ----
+export interface ConstTensor {
+  readonly dtype: string;
+  readonly dims: readonly number[];
+  readonly data: ArrayLike<number | bigint | boolean>;
+}
+function constantNodeTensor(node: Node): ConstTensor | undefined {
+  const t = node.getAttr('value');
+  if (t?.kind !== 'tensor') return undefined;
+  const x = t.value as { dtype: string; dims: readonly number[]; data(): ArrayLike<number | bigint> };
+  return { dtype: x.dtype, dims: x.dims, data: x.data() };
+}
+/** The value of an initializer or a Constant node's output; undefined for computed values. */
+export function constTensor(_graph: Graph, v: Value | undefined): ConstTensor | undefined {
+  if (!v) return undefined;
+  if (v.initializer)
+    return { dtype: v.initializer.dtype, dims: v.initializer.dims, data: v.initializer.data() };
+  if (v.producer?.opType === 'Constant' && v.producer.domain === '') return constantNodeTensor(v.producer);
+  return undefined;
+}
+export function isConstant(graph: Graph, v: Value | undefined): boolean {
+  return constTensor(graph, v) !== undefined;
+}
+export const isInitializerOrConstant = isConstant;
+const INT_TYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64']);
+/** Integer constant as numbers (safe for axes, indices and shapes). */
+export function constInts(graph: Graph, v: Value | undefined): number[] | undefined {
+  const t = constTensor(graph, v);
+  if (!t || !INT_TYPES.has(t.dtype)) return undefined;
+  return Array.from(t.data as ArrayLike<number | bigint>, Number);
+}
+/** Float constant as numbers (float16 decoded). */
+export function constFloats(graph: Graph, v: Value | undefined): number[] | undefined {
+  const t = constTensor(graph, v);
+  if (!t || !['float32', 'float64', 'float16', 'bfloat16'].includes(t.dtype)) return undefined;
+  return Array.from(t.data as ArrayLike<number>, Number);
+}
+/** Axes of Squeeze/Unsqueeze/ReduceX: the `axes` attribute, or the constant second input (newer opsets). */
+export function axesOf(graph: Graph, node: Node): number[] | undefined {
+  return attrInts(node, 'axes') ?? (node.inputs[1] ? constInts(graph, node.inputs[1]) : undefined);
+}
+export const reduceAxes = axesOf;
+export const stackAxes = axesOf;
+
+// ---- model ----
+export const opsetOf = (model: Model, domain = ''): number => model.opset(domain) ?? 1;
+export const setOpset = (model: Model, domain: string, version: number): void =>
+  model.setOpset(domain, version);
+
+// ---- edits ----
+export function setInput(node: Node, i: number, v: Value | undefined): void {
+  node.setInput(i, v);
+}
+export function addConst(
+  graph: Graph,
+  hint: string,
+  dtype: string,
+  dims: readonly number[],
+  data: ArrayLike<number> | Float32Array | Uint8Array,
+): Value {
+  const arr =
+    dtype === 'int64'
+      ? BigInt64Array.from(Array.from(data as ArrayLike<number>, (x) => BigInt(Math.trunc(x))))
+      : data;
+  return graph.createInitializer(graph.uniqueName(hint), dtype, dims, arr as ArrayLike<number | bigint>);
+}
+export interface NodeSpec {
+  readonly opType: string;
+  readonly domain?: string;
+  readonly name?: string;
+  readonly inputs: readonly (Value | undefined)[];
+  readonly outputs?: number;
+  readonly attributes?: Record<
+    string,
+    { int: number } | { ints: number[] } | { float: number } | { string: string }
+  >;
+}
+export function addNode(graph: Graph, spec: NodeSpec, before?: Node): Node {
+  return graph.insertNode({ ...spec, outputs: spec.outputs ?? 1 }, before);
+}
+/** A copy of `node` (same op, attributes, domain) with some inputs replaced; inserted before `before`. */
+export function cloneNodeWith(graph: Graph, node: Node, replace: Record<number, Value>, before: Node): Node {
+  const inputs = node.inputs.map((v, i) => replace[i] ?? v);
+  return graph.insertNode(
+    {
+      opType: node.opType,
+      domain: node.domain,
+      inputs,
+      outputs: node.outputs.length,
+      attributes: { __copyFrom: node },
+    },
+    before,
+  );
+}
+export function removeNode(graph: Graph, node: Node): void {
+  graph.removeNode(node);
+}
+/**
+ * Reroutes every use of `old` to `by`. When `old` is a graph output, the output keeps its name (users and files
+ * refer to it): `by` takes the name. Returns the output name touched, if any.
+ */
+export function replaceValue(graph: Graph, old: Value, by: Value): string | undefined {
+  graph.replaceAllUses(old, by);
+  const i = graph.outputs.indexOf(old);
+  if (i < 0) return undefined;
+  const name = old.name;
+  old.name = graph.uniqueName(`${name}_old`);
+  by.name = name;
+  // Same tensor under the output's name: keep what the file declared about it.
+  by.dtype ??= old.dtype;
+  by.dims ??= old.dims;
+  graph.setOutput(i, by);
+  return name;
+}
+/** Removes nodes whose outputs nobody reads (and unused initializers); returns the removed nodes. */
+export function prune(graph: Graph): Node[] {
+  return graph.removeUnused();
+}
+/** Drops recorded shapes of intermediate values (exporters bake sizes there); graph inputs/outputs keep theirs. */
+export function clearIntermediateShapes(graph: Graph): void {
+  for (const n of graph.nodes) for (const o of n.outputs) if (!graph.outputs.includes(o)) o.dims = undefined;
+}
+export { modelFromProto } from './proto-model.js';

@@ -1,0 +1,1 @@
+export { type DynamicShapesOptions, dynamicShapes, dynamicShapesWith } from './dynamic-shapes.js';

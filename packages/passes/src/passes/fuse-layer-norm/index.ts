@@ -1,0 +1,2 @@
+export { fuseLayerNorm } from './fuse-layer-norm.js';
+export { type DecomposedLayerNorm, matchLayerNorm } from './match.js';

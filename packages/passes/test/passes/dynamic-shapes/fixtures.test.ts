@@ -1,0 +1,44 @@
+import { type HostTensor, tensor } from '@trtkit/core';
+import { Effect } from 'effect';
+import { describe, expect, it } from 'vitest';
+import { PassManager } from '../../../src/pass/index.js';
+import { dynamicShapes, makeSimplifyPass } from '../../../src/passes/index.js';
+import { randn } from '../support/build-model.js';
+import { listFixtures, loadFixture } from '../support/fixtures.js';
+import { runModel, worstRelativeError } from '../support/reference.js';
+
+function rows(t: HostTensor, from: number, to: number): HostTensor {
+  const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
+  return tensor(
+    'float32',
+    [to - from, ...t.dims.slice(1)],
+    (t.data as Float32Array).slice(from * per, to * per),
+  );
+}
+
+// SegFormer (the field report's failure) and DETR: freeze them at batch 1 the way a static export is (shapes
+// inferred, shape arithmetic folded into constant Reshape/Resize sizes), then ask dynamicShapes for the batch back.
+const models = listFixtures(/^trained\/(segformer|detr_original)/);
+
+describe.skipIf(models.length === 0)('dynamicShapes on static exports', () => {
+  it.each(models)('%s: batch 2 equals two batch-1 runs of the original', async (rel) => {
+    const original = loadFixture(rel);
+    const input = original.graph.inputs[0]?.name as string;
+    const frozen = await Effect.runPromise(
+      new PassManager().add(makeSimplifyPass({ inputShapes: { [input]: [1, 3, 128, 128] } })).run(original),
+    );
+    const r = await Effect.runPromise(new PassManager().add(dynamicShapes).run(frozen.model));
+    const report = r.reports[0];
+    expect(report?.counters.reshapesFixed).toBeGreaterThan(0);
+    expect(report?.notes.join('\n')).not.toMatch(/not followed/);
+    expect(r.model.graph.inputs[0]?.dims?.[0]).toBe('batch');
+
+    const x = tensor('float32', [2, 3, 128, 128], Float32Array.from(randn(2 * 3 * 128 * 128, 11)));
+    const both = await runModel(r.model, { [input]: x });
+    for (const i of [0, 1]) {
+      const one = await runModel(original, { [input]: rows(x, i, i + 1) });
+      const mine = Object.fromEntries(Object.entries(both).map(([k, v]) => [k, rows(v, i, i + 1)]));
+      expect(worstRelativeError(mine, one)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+});

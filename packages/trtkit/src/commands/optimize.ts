@@ -1,0 +1,174 @@
+import { parseArgs } from 'node:util';
+import {
+  encodeModel,
+  type HostTensor,
+  InvalidArgumentError,
+  readModel,
+  type TensorSpec,
+  tensor,
+  writeModel,
+} from '@trtkit/core';
+import { OrtBackend } from '@trtkit/ort';
+import {
+  builtinPasses,
+  modelFromProto,
+  type PassModel,
+  type PassReport,
+  runPipeline,
+  VerificationFailed,
+  type Verifier,
+} from '@trtkit/passes';
+import { Cause, Effect, Exit } from 'effect';
+import type { Command } from '../cli/command.js';
+
+/** Deterministic inputs for a model's declared inputs (symbolic dims run at 1). */
+function feedsFor(specs: readonly TensorSpec[]): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
+  let seed = 12345;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (const s of specs) {
+    const dims = s.dims.map((d) => (typeof d === 'number' ? d : 1));
+    const n = dims.reduce((a, b) => a * b, 1);
+    if (s.dtype === 'float32')
+      feeds[s.name] = tensor('float32', dims, Float32Array.from({ length: n }, next));
+    else if (s.dtype === 'int64') feeds[s.name] = tensor('int64', dims, new BigInt64Array(n));
+    else if (s.dtype === 'bool') feeds[s.name] = tensor('bool', dims, new Uint8Array(n).fill(1));
+    else throw new InvalidArgumentError(`--verify cannot make inputs of type ${s.dtype} (input '${s.name}')`);
+  }
+  return feeds;
+}
+
+/** Worst relative difference of two float outputs, relative to the reference's largest magnitude. */
+function relativeError(a: HostTensor, b: HostTensor): number {
+  const x = a.data as ArrayLike<number>;
+  const y = b.data as ArrayLike<number>;
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(Number(y[i])));
+  for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(Number(x[i]) - Number(y[i])));
+  return scale === 0 ? worst : worst / scale;
+}
+
+/** Verifies each pass on ONNX Runtime: same inputs, every output within `tolerance` relative. */
+export function ortVerifier(tolerance = 1e-5): Verifier<never, PassModel> {
+  const backend = new OrtBackend({ graphOptimizationLevel: 'disabled' });
+  return (before, after, pass) =>
+    Effect.tryPromise({
+      try: async () => {
+        const e1 = await backend.build(encodeModel(before.toProto()));
+        const e2 = await backend.build(encodeModel(after.toProto()));
+        try {
+          const feeds = feedsFor(e1.inputs);
+          const [r1, r2] = [await e1.run(feeds), await e2.run(feeds)];
+          for (const o of e1.outputs) {
+            const a = r2[o.name];
+            const b = r1[o.name] as HostTensor;
+            if (!a) return `output '${o.name}' is gone`;
+            if (a.dims.join() !== b.dims.join()) return `output '${o.name}' dims ${a.dims} != ${b.dims}`;
+            const err = relativeError(a, b);
+            if (!(err <= tolerance)) return `output '${o.name}' differs by ${err.toExponential(2)} relative`;
+          }
+          return true as const;
+        } finally {
+          await e1.dispose();
+          await e2.dispose();
+        }
+      },
+      catch: (e) =>
+        new VerificationFailed(
+          pass,
+          `reference run failed: ${e instanceof Error ? e.message : String(e)}`,
+          e,
+        ),
+    }).pipe(Effect.flatMap((r) => (r === true ? Effect.void : Effect.fail(new VerificationFailed(pass, r)))));
+}
+
+/** Runs an Effect; a failure rethrows the typed error itself (so the CLI prints its message and hint). */
+export async function runOrThrow<A, E>(effect: Effect.Effect<A, E>): Promise<A> {
+  const exit = await Effect.runPromiseExit(effect);
+  if (Exit.isSuccess(exit)) return exit.value;
+  throw Cause.squash(exit.cause);
+}
+
+/** Reads an .onnx file into the IR; the loaded store serves external data on write. */
+export async function loadIrModel(file: string) {
+  const loaded = await readModel(file);
+  return { loaded, model: modelFromProto(loaded.model) as PassModel };
+}
+
+function formatReport(r: PassReport): string {
+  const head = `${r.pass.padEnd(16)} ${r.changed ? 'changed' : 'no change'}  -${r.nodesRemoved} +${r.nodesAdded} nodes`;
+  const time = r.millis !== undefined ? `  ${r.millis.toFixed(1)} ms` : '';
+  return [head + time, ...r.notes.map((n) => `  - ${n}`)].join('\n');
+}
+
+export const optimize: Command = {
+  name: 'optimize',
+  summary: 'run graph passes on an ONNX model (removeAuxHeads, fixGather, fuseLayerNorm, ...)',
+  usage: [
+    'trtkit optimize <in.onnx> -o <out.onnx> --passes a,b,c [--verify] [--json] [--force]',
+    '',
+    `Passes: ${builtinPasses.names.join(', ')}`,
+    '  --verify   run the model before and after each changing pass on ONNX Runtime and compare outputs',
+    '  --force    replace <out.onnx> if it exists',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        passes: { type: 'string', short: 'p' },
+        verify: { type: 'boolean' },
+        json: { type: 'boolean' },
+        force: { type: 'boolean' },
+      },
+    });
+    const input = positionals[0];
+    if (!input || positionals.length > 1)
+      throw new InvalidArgumentError('give exactly one input model', { hint: this.usage.split('\n')[0] });
+    if (!values.out)
+      throw new InvalidArgumentError('missing -o <out.onnx>', { hint: this.usage.split('\n')[0] });
+    if (!values.passes)
+      throw new InvalidArgumentError('missing --passes a,b,c', {
+        hint: `known passes: ${builtinPasses.names.join(', ')}`,
+      });
+
+    const passes = await runOrThrow(builtinPasses.parse(values.passes));
+    const { loaded, model } = await loadIrModel(input);
+    try {
+      const verify = values.verify ? ortVerifier() : undefined;
+      const result = await runOrThrow(runPipeline(passes, model, verify ? { verify } : {}));
+      const written = await writeModel(values.out, result.model.toProto(), {
+        overwrite: values.force === true,
+        store: loaded.externalData,
+      });
+      if (values.json) {
+        io.out(
+          JSON.stringify(
+            {
+              input,
+              output: written.path,
+              changed: result.changed,
+              verified: !!verify,
+              reports: result.reports,
+            },
+            null,
+            2,
+          ),
+        );
+      } else {
+        for (const r of result.reports) io.out(formatReport(r));
+        io.out(
+          `wrote ${written.path} (${written.bytes} bytes)${verify ? ', outputs verified after each pass' : ''}`,
+        );
+      }
+      return 0;
+    } finally {
+      loaded.externalData.close();
+    }
+  },
+};

@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeModel } from '@trtkit/core';
+import { describe, expect, it } from 'vitest';
+import { buildProto } from '../../../passes/test/passes/support/build-model.js';
+import { runCli } from '../../src/index.js';
+
+const fixture = fileURLToPath(new URL('../../../../fixtures/trained/detr_original.onnx', import.meta.url));
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+describe.skipIf(!fs.existsSync(fixture))('trtkit optimize / lint', () => {
+  it('optimize --passes removeAuxHeads,fixGather --verify --json writes a smaller model and reports', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trtkit-opt-'));
+    const out = path.join(dir, 'out.onnx');
+    const c = capture();
+    const code = await runCli(
+      ['optimize', fixture, '-o', out, '--passes', 'removeAuxHeads,fixGather', '--verify', '--json'],
+      c.io,
+    );
+    expect(c.err).toEqual([]);
+    expect(code).toBe(0);
+    const report = JSON.parse(c.out.join('\n'));
+    expect(report.verified).toBe(true);
+    expect(report.reports.map((r: { pass: string }) => r.pass)).toEqual(['removeAuxHeads', 'fixGather']);
+    expect(report.reports[0].nodesRemoved).toBeGreaterThan(0);
+    expect(fs.statSync(out).size).toBeGreaterThan(1000);
+    // Refuses to overwrite without --force.
+    const again = capture();
+    expect(await runCli(['optimize', fixture, '-o', out, '--passes', 'fixGather'], again.io)).toBe(1);
+    expect(again.err.join('\n')).toMatch(/exists/);
+    expect(
+      await runCli(['optimize', fixture, '-o', out, '--passes', 'fixGather', '--force'], capture().io),
+    ).toBe(0);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('optimize names the known passes on an unknown one', async () => {
+    const c = capture();
+    expect(await runCli(['optimize', fixture, '-o', '/tmp/x.onnx', '--passes', 'nope'], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/unknown pass 'nope'[\s\S]*removeAuxHeads/);
+  });
+
+  it('lint names the node TensorRT cannot build and exits 1 (--json lists findings)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trtkit-lint-'));
+    const file = path.join(dir, 'aten.onnx');
+    const proto = buildProto({
+      opset: 17,
+      inputs: [{ name: 'x', dims: [4] }],
+      outputs: [{ name: 'y', dims: [4] }],
+      nodes: [{ op: 'ATen', inputs: ['x'], outputs: ['y'], domain: 'org.pytorch.aten' }],
+    });
+    fs.writeFileSync(file, encodeModel(proto));
+    const c = capture();
+    expect(await runCli(['lint', file, '--json'], c.io)).toBe(1);
+    const report = JSON.parse(c.out.join('\n'));
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({ opType: 'ATen', rule: 'aten' });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('lint exits 0 on a clean model and 2 on a bad --tensorrt', async () => {
+    const c = capture();
+    expect(await runCli(['lint', fixture, '--tensorrt', '10'], c.io)).toBe(0);
+    expect(c.out.join('\n')).toMatch(/no findings/);
+    expect(await runCli(['lint', fixture, '--tensorrt', '7'], capture().io)).toBe(1);
+  });
+});
