@@ -2,8 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { encodeModel, FileError, readModel } from '@trtkit/core';
-import { drawDetections, getRecipe, overlayMask, runRecipe, writePng } from '@trtkit/models';
+import { FileError } from '@trtkit/core';
+import { drawDetections, model, overlayMask, writePng } from '@trtkit/models';
 import { OrtBackend } from '@trtkit/ort';
 import type { Command } from '../cli/command.js';
 
@@ -55,26 +55,41 @@ export const demo: Command = {
 
     log(`trtkit demo: ${image}`);
     let t0 = performance.now();
-    const segModel = await readModel(join(fixtures, 'segformer.onnx'));
-    const detModel = await readModel(join(fixtures, 'detr_original.onnx'));
-    log(
-      `  load     SegFormer ${segModel.model.graph?.node.length} nodes, DETR ${detModel.model.graph?.node.length} nodes (${ms(t0)})`,
-    );
+    // DETR with the original inference structure: its auxiliary heads and the Gather(-1) over stacked layers are what
+    // broke TensorRT builds in the field. The pipeline removes them, verifying each step against ONNX Runtime.
+    const detPipeline = model('synthetic-detr', { onnx: join(fixtures, 'detr_original.onnx') })
+      .removeAuxHeads()
+      .fixGather()
+      .simplify()
+      .verify();
+    const segPipeline = model('synthetic-segformer', { onnx: join(fixtures, 'segformer.onnx') })
+      .simplify()
+      .verify();
+    const det = detPipeline.build({ backend });
+    const seg = segPipeline.build({ backend });
+    const [detBuilt, segBuilt] = await Promise.all([det.ready(), seg.ready()]);
+    log(`  optimize + verify + build on ONNX Runtime (${ms(t0)})`);
+    for (const [name, built, before] of [
+      ['DETR', detBuilt, 916],
+      ['SegFormer', segBuilt, 1263],
+    ] as const) {
+      log(`    ${name}: ${before} -> ${built.model.graph?.node.length} nodes`);
+      for (const r of built.reports) {
+        if (!r.changed) continue;
+        log(
+          `      ${r.pass.padEnd(15)} -${r.nodesRemoved} +${r.nodesAdded} nodes${r.notes[0] ? `: ${r.notes[0]}` : ''}`,
+        );
+      }
+    }
 
     t0 = performance.now();
-    const seg = await backend.build(encodeModel(segModel.model));
-    const det = await backend.build(encodeModel(detModel.model));
-    log(`  build    ONNX Runtime (CPU) engines (${ms(t0)})`);
-
-    t0 = performance.now();
-    const [segResult] = await runRecipe(getRecipe('synthetic-segformer'), seg, [image]);
-    const [detResult] = await runRecipe(getRecipe('synthetic-detr'), det, [image]);
+    const [segResult, detResult] = await Promise.all([seg.infer(image), det.infer(image)]);
     await Promise.all([seg.dispose(), det.dispose()]);
-    if (segResult?.task !== 'segmentation' || detResult?.task !== 'detection')
+    if (segResult.task !== 'segmentation' || detResult.task !== 'detection')
       throw new Error('unexpected result');
     const counts = new Map<number, number>();
     for (const k of segResult.segmentation.classes) counts.set(k, (counts.get(k) ?? 0) + 1);
-    const segLabels = getRecipe('synthetic-segformer').labels;
+    const segLabels = segPipeline.recipe.labels;
     log(`  infer    (${ms(t0)})`);
     for (const [k, n] of [...counts].sort((a, b) => a[0] - b[0])) {
       log(
@@ -86,6 +101,7 @@ export const demo: Command = {
         `    detect   ${d.labelName} ${(d.score * 100).toFixed(0)}% at [${d.box.map((v) => v.toFixed(0)).join(', ')}]`,
       );
     }
+    if (detResult.detections.length === 0) log('    detect   nothing above the recipe threshold');
 
     mkdirSync(dirname(out), { recursive: true });
     const annotated = drawDetections(
