@@ -74,9 +74,34 @@ describe('writeModel output decodes to the same message', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // Models with weights exercise the chunked path; every fixture plus the conformance models that have initializers.
+  // Models whose weights are already external keep them external on write (a new .data file), so byte identity with
+  // encodeModel does not apply to them; they have their own test below.
   const withWeights = [...fixtures, ...conformance].filter((f) => {
     const m = decodeModel(fs.readFileSync(f));
-    return (m.graph?.initializer.length ?? 0) > 0;
+    return (m.graph?.initializer.length ?? 0) > 0 && !m.graph!.initializer.some(isExternal);
+  });
+  const alreadyExternal = fixtures.filter((f) =>
+    decodeModel(fs.readFileSync(f)).graph!.initializer.some(isExternal),
+  );
+
+  it('external fixtures: weights read back identical after inlining and after re-externalising', async () => {
+    expect(alreadyExternal.length).toBeGreaterThan(0);
+    for (const [i, file] of alreadyExternal.entries()) {
+      const src = await readModel(file);
+      const want = (src.model.graph?.initializer ?? []).map((t) => tensorBytes(t, src.externalData));
+      for (const externalData of [false, { location: `re-${i}.bin`, threshold: 0 }] as const) {
+        const out = path.join(dir, `extfx-${i}-${externalData ? 'ext' : 'inline'}.onnx`);
+        await writeModel(out, src.model, { store: src.externalData, externalData });
+        const back = await readModel(out);
+        const inits = back.model.graph?.initializer ?? [];
+        expect(inits.some(isExternal), out).toBe(externalData !== false);
+        inits.forEach((t, k) => {
+          expect(sameBytes(tensorBytes(t, back.externalData), want[k]!), `${file} ${t.name}`).toBe(true);
+        });
+        back.externalData.close();
+      }
+      src.externalData.close();
+    }
   });
 
   it('finds models with initializers', () => {

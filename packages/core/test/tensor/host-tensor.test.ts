@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteLength, dtypeFromOnnx, InvalidArgumentError, tensor, zeros } from '../src/index.js';
+import { byteLength, dtypeFromOnnx, InvalidArgumentError, tensor, zeros } from '../../src/index.js';
 
 describe('HostTensor', () => {
   it('checks that data length matches dims', () => {
