@@ -1,23 +1,10 @@
 // simplify on every exported fixture model: same outputs on ONNX Runtime, fewer nodes, no static Shape left.
-import * as fs from 'node:fs';
-import { decodeModel, encodeModel, type ModelProto } from '@trtkit/core';
+import { encodeModel, type ModelProto } from '@trtkit/core';
 import { describe, expect, it } from 'vitest';
 import { PModel } from '../../../src/pass/graph/proto-model.js';
 import { simplifyModel } from '../../../src/passes/simplify/index.js';
-import { FIXTURES, fixturePath } from '../support/fixtures.js';
+import { listFixtures, loadFixtureProto } from '../support/fixtures.js';
 import { compareModels } from '../support/reference.js';
-
-/** Every .onnx under fixtures/<dir>/ (the manifest lists the same files; the files are what we test). */
-function fixtureModels(): string[] {
-  if (!fs.existsSync(FIXTURES)) return [];
-  const out: string[] = [];
-  for (const dir of fs.readdirSync(FIXTURES)) {
-    const full = `${FIXTURES}${dir}`;
-    if (!fs.statSync(full).isDirectory()) continue;
-    for (const f of fs.readdirSync(full)) if (f.endsWith('.onnx')) out.push(`${dir}/${f}`);
-  }
-  return out.sort();
-}
 
 const staticShape = (m: ModelProto): string => {
   const x = m.graph?.input[0];
@@ -25,7 +12,7 @@ const staticShape = (m: ModelProto): string => {
   return `${x?.name}:${dims.map((d) => (d.value.case === 'dimValue' ? String(d.value.value) : '1')).join('x')}`;
 };
 
-const models = fixtureModels();
+const models = listFixtures(/./);
 
 describe('simplify on fixture exports', () => {
   it('finds fixture models to test', () => {
@@ -35,7 +22,7 @@ describe('simplify on fixture exports', () => {
   for (const rel of models) {
     for (const mode of ['symbolic', 'static'] as const) {
       it(`${rel} (${mode} input shapes)`, async () => {
-        const proto = decodeModel(new Uint8Array(fs.readFileSync(fixturePath(rel) as string)));
+        const proto = await loadFixtureProto(rel);
         const bytesBefore = encodeModel(proto);
         const { model, report } = await simplifyModel(
           proto,

@@ -1,7 +1,14 @@
 // Real exports from the fixture zoo (fixtures/<family>/<variant>.onnx), when present in this checkout.
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeModel } from '@trtkit/core';
+import {
+  decodeModel,
+  isExternal,
+  type ModelProto,
+  readModel,
+  TensorProto_DataLocation,
+  tensorBytes,
+} from '@trtkit/core';
 import { PModel } from '../../../src/pass/graph/proto-model.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../../../../fixtures/', import.meta.url));
@@ -17,7 +24,66 @@ export function loadFixture(rel: string): PModel {
   return PModel.fromProto(decodeModel(fs.readFileSync(p)));
 }
 
-/** Fixture files (relative to fixtures/) whose path matches `re`. */
+/** A fixture as ModelProto with any external weights read in, so it can be passed to a backend as bytes. */
+export async function loadFixtureProto(rel: string): Promise<ModelProto> {
+  const p = fixturePath(rel);
+  if (!p) throw new Error(`fixture ${rel} missing`);
+  const loaded = await readModel(p);
+  for (const t of loaded.model.graph?.initializer ?? []) {
+    if (!isExternal(t)) continue;
+    t.rawData = new Uint8Array(tensorBytes(t, loaded.externalData));
+    t.dataLocation = TensorProto_DataLocation.DEFAULT;
+    t.externalData = [];
+  }
+  loaded.externalData.close();
+  return loaded.model;
+}
+
+interface ManifestEntry {
+  readonly file?: string;
+  readonly ortCheck?: { readonly error?: string };
+}
+
+/**
+ * Fixtures ONNX Runtime refuses to run (the TorchScript exporter's GridSample at opsets 16/17): nothing can verify a pass
+ * on them, so the suites leave them out. The manifest records each refusal.
+ */
+export const ORT_REFUSES: ReadonlySet<string> = (() => {
+  const file = `${FIXTURES}manifest.json`;
+  if (!fs.existsSync(file)) return new Set<string>();
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as { fixtures: ManifestEntry[] };
+  return new Set(m.fixtures.filter((f) => f.file && f.ortCheck?.error).map((f) => f.file as string));
+})();
+
+/**
+ * Gaps the fixture zoo exposed, per suite: each listed fixture runs with `it.fails`, so the gap stays visible and the
+ * test turns red (asking for the entry to go) once it is fixed.
+ */
+export const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {
+  // Random-weight TorchScript exports: the chain breaks ONNX Runtime's shape inference on position-embedding Div.
+  pipeline: [
+    'conditional_detr/ts_op17.onnx',
+    'detr/ts_op17.onnx',
+    'detr_original/ts_op14.onnx',
+    'detr_original/ts_op17.onnx',
+  ],
+  // fixGather leaves Gather(-1) where the stack's rank is not inferred by the interim graph layer.
+  fixGather: [
+    'detr_original/ts_op14.onnx',
+    'detr_original/ts_op17.onnx',
+    'detr_original/ts_op17_dynbatch.onnx',
+  ],
+  // fuseLayerNorm does not match the opset-14 decomposition these exports use.
+  fuseLayerNorm: ['detr_original/ts_op14.onnx', 'segformer/ts_op14.onnx'],
+};
+
+/** Splits fixtures into those expected to pass and the suite's known gaps. */
+export function splitGaps(list: readonly string[], suite: string): [string[], string[]] {
+  const gaps = new Set(KNOWN_GAPS[suite] ?? []);
+  return [list.filter((f) => !gaps.has(f)), list.filter((f) => gaps.has(f))];
+}
+
+/** Fixture files (relative to fixtures/) whose path matches `re`, leaving out those ONNX Runtime refuses. */
 export function listFixtures(re: RegExp): string[] {
   if (!fs.existsSync(FIXTURES)) return [];
   const out: string[] = [];
@@ -25,7 +91,8 @@ export function listFixtures(re: RegExp): string[] {
     const full = `${FIXTURES}${dir}`;
     if (!fs.statSync(full).isDirectory()) continue;
     for (const f of fs.readdirSync(full))
-      if (f.endsWith('.onnx') && re.test(`${dir}/${f}`)) out.push(`${dir}/${f}`);
+      if (f.endsWith('.onnx') && re.test(`${dir}/${f}`) && !ORT_REFUSES.has(`${dir}/${f}`))
+        out.push(`${dir}/${f}`);
   }
   return out.sort();
 }

@@ -1,0 +1,171 @@
+import { create } from '@bufbuild/protobuf';
+import { type AttributeProto, AttributeProto_AttributeType, AttributeProtoSchema } from '@trtkit/core';
+import { Effect } from 'effect';
+import { definePass } from '../../pass/define-pass.js';
+import { PatternNotFound } from '../../pass/errors.js';
+import {
+  addConst,
+  addNode,
+  constInts,
+  type Graph,
+  type Model,
+  type Node,
+  prepareRanks,
+  prune,
+  replaceValue,
+  type Value,
+} from '../../pass/graph/index.js';
+import type { Pass } from '../../pass/pass.js';
+import type { ReportBuilder } from '../../pass/report-builder.js';
+import { type DecomposedMsda, matchDeformableAttention } from './match.js';
+
+/**
+ * TensorRT's ONNX parser imports an op it does not know as a plugin looked up by op_type, taking the
+ * version and namespace from the `plugin_version` / `plugin_namespace` attributes; the domain is not used
+ * for the lookup, so a custom domain keeps the op apart from standard ONNX (and lets ONNX Runtime bind a
+ * local function of the same domain/name as its reference definition).
+ */
+export const MSDA_DOMAIN = 'trt.plugins';
+export const MSDA_OP = 'MultiscaleDeformableAttnPlugin_TRT';
+const ONNX_INT32 = 6;
+
+function setStringAttr(node: Node, name: string, value: string): void {
+  // The interim IR's setAttr takes numbers only; string attributes go straight onto the node proto.
+  const holder = node as unknown as { attrs: AttributeProto[] };
+  const a = create(AttributeProtoSchema, {
+    name,
+    type: AttributeProto_AttributeType.STRING,
+    s: new TextEncoder().encode(value),
+  });
+  holder.attrs = [...holder.attrs.filter((x) => x.name !== name), a];
+}
+
+/** [L,2] spatial shapes and [L] level starts as INT32: constants when static, Concat+Cast when not. */
+function levelTensors(
+  graph: Graph,
+  m: DecomposedMsda,
+  before: Node,
+  added: Node[],
+): { shapes: Value; starts: Value; static: boolean } {
+  const L = m.levels.length;
+  const hw = m.levels.flatMap((l) => [constInts(graph, l.height), constInts(graph, l.width)]);
+  const st = m.levels.map((l) => constInts(graph, l.start));
+  if (hw.every((x) => x?.length === 1) && st.every((x) => x?.length === 1)) {
+    const shapes = addConst(
+      graph,
+      'msda_spatial_shapes',
+      'int32',
+      [L, 2],
+      Int32Array.from(hw.map((x) => x![0]!)),
+    );
+    const starts = addConst(graph, 'msda_level_start', 'int32', [L], Int32Array.from(st.map((x) => x![0]!)));
+    return { shapes, starts, static: true };
+  }
+  const cast = (v: Value): Value => {
+    const n = addNode(
+      graph,
+      { opType: 'Cast', inputs: [v], attributes: { to: { int: ONNX_INT32 } } },
+      before,
+    );
+    added.push(n);
+    return n.outputs[0] as Value;
+  };
+  const concat = (vs: Value[]): Value => {
+    const n = addNode(graph, { opType: 'Concat', inputs: vs, attributes: { axis: { int: 0 } } }, before);
+    added.push(n);
+    return n.outputs[0] as Value;
+  };
+  const flat = concat(m.levels.flatMap((l) => [l.height, l.width]));
+  const r = addNode(
+    graph,
+    { opType: 'Reshape', inputs: [flat, addConst(graph, 'msda_shape_l2', 'int64', [2], [L, 2])] },
+    before,
+  );
+  added.push(r);
+  return {
+    shapes: cast(r.outputs[0] as Value),
+    starts: cast(concat(m.levels.map((l) => l.start))),
+    static: false,
+  };
+}
+
+function fuseOne(model: Model, m: DecomposedMsda, report: ReportBuilder): void {
+  const graph = model.graph;
+  const added: Node[] = [];
+  const lv = levelTensors(graph, m, m.last, added);
+  const plugin = addNode(
+    graph,
+    {
+      opType: MSDA_OP,
+      domain: MSDA_DOMAIN,
+      inputs: [m.value, lv.shapes, lv.starts, m.samplingLocations, m.attentionWeights],
+    },
+    m.last,
+  );
+  setStringAttr(plugin, 'plugin_version', '2');
+  setStringAttr(plugin, 'plugin_namespace', '');
+  // [N, Lq, M, D] -> [N, Lq, M*D], the shape the decomposed form produced.
+  const merge = addNode(
+    graph,
+    {
+      opType: 'Reshape',
+      inputs: [plugin.outputs[0], addConst(graph, 'msda_merge_heads', 'int64', [3], [0, 0, -1])],
+    },
+    m.last,
+  );
+  added.push(plugin, merge);
+  const touched = replaceValue(graph, m.output, merge.outputs[0] as Value);
+  if (touched) report.outputTouched(touched);
+  report.added(...added).count('fused');
+  report.count(lv.static ? 'staticLevels' : 'computedLevels');
+}
+
+export interface FuseDeformableAttentionOptions {
+  /** Fail with `PatternNotFound` when no MSDA is found (default: report no change). */
+  readonly strict?: boolean;
+}
+
+/** `fuseDeformableAttention` with options; `fuseDeformableAttention` itself is the lenient default. */
+export const fuseDeformableAttentionWith = (options: FuseDeformableAttentionOptions = {}): Pass =>
+  definePass({
+    name: 'fuseDeformableAttention',
+    description:
+      'Replace each multi-scale deformable attention decomposed into per-level Slice/GridSample/weighted sum by one ' +
+      `${MSDA_DOMAIN}::${MSDA_OP} node (plugin version 2 I/O), spatial shapes and level starts as INT32.`,
+    apply(model, report) {
+      prepareRanks(model);
+      const matches = matchDeformableAttention(model.graph);
+      if (matches.length === 0)
+        return options.strict
+          ? Effect.fail(
+              new PatternNotFound(
+                'fuseDeformableAttention',
+                'per-level GridSample(bilinear, zeros) over sliced values, stacked and weighted-summed',
+                {
+                  hint: 'export the model with the decomposed MSDA (transformers, torch.onnx) or skip this pass',
+                },
+              ),
+            )
+          : undefined;
+      for (const m of matches) fuseOne(model, m, report);
+      if (model.opset(MSDA_DOMAIN) === undefined) model.setOpset(MSDA_DOMAIN, 1);
+      const dead = prune(model.graph);
+      report.removed(...dead);
+      const c = report.build().counters;
+      report.note(
+        `${c.fused ?? 0} MSDA occurrence(s) fused (${c.staticLevels ?? 0} with constant level geometry, ` +
+          `${c.computedLevels ?? 0} computed from the graph)`,
+      );
+    },
+    ensures: [
+      {
+        name: 'no decomposed MSDA left',
+        check: (m) => {
+          const left = matchDeformableAttention(m.graph).length;
+          return left === 0 ? true : `${left} decomposed MSDA(s) left`;
+        },
+      },
+    ],
+  });
+
+export const fuseDeformableAttention: Pass = fuseDeformableAttentionWith();

@@ -1,0 +1,8 @@
+export {
+  type FuseDeformableAttentionOptions,
+  fuseDeformableAttention,
+  fuseDeformableAttentionWith,
+  MSDA_DOMAIN,
+  MSDA_OP,
+} from './fuse-deformable-attention.js';
+export { type DecomposedMsda, type MsdaLevel, matchDeformableAttention } from './match.js';

@@ -1,0 +1,1 @@
+export { attachReferenceFunctions, msdaReferenceFunction, stripReferenceFunctions } from './function.js';
