@@ -122,6 +122,8 @@ export class OrtBackend implements Backend {
     try {
       const session = await ort.InferenceSession.create(onnx, {
         graphOptimizationLevel: this.options.graphOptimizationLevel ?? 'all',
+        // Errors only: ONNX Runtime's warnings (unused initializers etc.) are noise for users of the SDK.
+        logSeverityLevel: 3,
         ...(threads ? { intraOpNumThreads: threads } : {}),
       });
       return new OrtEngine(session);

@@ -17,6 +17,8 @@ import {
   runPipeline,
   type Tolerance,
   verifierFromPromise,
+  withoutReferenceDefinitions,
+  withReferenceDefinitions,
 } from '@trtkit/passes';
 import { Effect } from 'effect';
 import type { ImageInput } from '../image/load-image.js';
@@ -149,7 +151,10 @@ export class Deployment {
     this.#ready = (async () => {
       const { model, reports } = await pipeline.optimize(options.fp16 ? ['toMixedPrecision'] : []);
       const backend = options.backend ?? new OrtBackend(options.threads ? { threads: options.threads } : {});
-      const engine = await backend.build(encodeModel(model));
+      // ONNX Runtime runs our custom ops through their reference bodies; TensorRT binds its plugins instead.
+      const forBackend =
+        backend.name === 'onnxruntime' ? withReferenceDefinitions(model) : withoutReferenceDefinitions(model);
+      const engine = await backend.build(encodeModel(forBackend));
       return { engine, model, reports };
     })();
     // Failures surface from ready()/infer(); this keeps an unobserved build from crashing the process.

@@ -1,4 +1,5 @@
 import { type Backend, encodeModel, type HostTensor, type ModelProto } from '@trtkit/core';
+import { withReferenceDefinitions } from '../passes/msda-reference/index.js';
 import { compareTensor, DEFAULT_TOLERANCE, type OutputComparison, type Tolerance } from './compare.js';
 import { topoNodes, withOutputs } from './mark-outputs.js';
 
@@ -45,7 +46,7 @@ export async function bisect(
     const names = slice.map((s) => s.output);
     const [ref, cand] = await Promise.all(
       [reference, candidate].map(async (m) => {
-        const engine = await backend.build(encodeModel(withOutputs(m, names)));
+        const engine = await backend.build(encodeModel(withReferenceDefinitions(withOutputs(m, names))));
         try {
           const feeds = Object.fromEntries(engine.inputs.map((i) => [i.name, inputs[i.name]!]));
           return await engine.run(feeds, { outputs: names });

@@ -1,4 +1,5 @@
 import { type Backend, encodeModel, type HostTensor, type ModelProto } from '@trtkit/core';
+import { withReferenceDefinitions } from '../passes/msda-reference/index.js';
 import { type BisectResult, bisect } from './bisect.js';
 import { type ComparisonResult, compareOutputs, DEFAULT_TOLERANCE, type Tolerance } from './compare.js';
 import { type RandomInputOptions, randomInputs } from './inputs.js';
@@ -25,7 +26,7 @@ async function runOnce(
   inputs?: Readonly<Record<string, HostTensor>>,
   random?: RandomInputOptions,
 ) {
-  const engine = await backend.build(encodeModel(model));
+  const engine = await backend.build(encodeModel(withReferenceDefinitions(model)));
   try {
     const feeds = inputs ?? randomInputs(engine.inputs, random);
     return {

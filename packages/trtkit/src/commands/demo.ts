@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FileError } from '@trtkit/core';
-import { drawDetections, model, overlayMask, writePng } from '@trtkit/models';
+import { drawDetections, model, overlayMask, type RgbImage, writePng } from '@trtkit/models';
 import { OrtBackend } from '@trtkit/ort';
 import type { Command } from '../cli/command.js';
 
@@ -19,6 +19,20 @@ function fixturesDir(): string {
   });
 }
 
+/** Nearest-neighbour enlargement by an integer factor. */
+function enlarge(image: RgbImage, k: number): RgbImage {
+  const width = image.width * k;
+  const height = image.height * k;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const src = (Math.floor(y / k) * image.width + Math.floor(x / k)) * 3;
+      data.set(image.data.subarray(src, src + 3), (y * width + x) * 3);
+    }
+  }
+  return { width, height, data };
+}
+
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
 
 /** The README's main job: bundled models on a bundled image, through the pipeline, annotated PNG out. */
@@ -28,7 +42,7 @@ export const demo: Command = {
   usage: [
     'trtkit demo [--image <png|jpg>] [--out <png>] [--force] [--json]',
     '',
-    'Segments and detects shapes in a bundled image with the bundled trained SegFormer and DETR, on the',
+    'Segments and detects shapes in a bundled image with the bundled trained SegFormer and Deformable DETR, on the',
     'embedded ONNX Runtime backend, and writes the annotated image.',
     '  --image   image to run on (default: fixtures/trained/val/val_0.png)',
     '  --out     PNG to write (default: out/demo.png)',
@@ -55,9 +69,11 @@ export const demo: Command = {
 
     log(`trtkit demo: ${image}`);
     let t0 = performance.now();
-    // DETR with the original inference structure: its auxiliary heads and the Gather(-1) over stacked layers are what
-    // broke TensorRT builds in the field. The pipeline removes them, verifying each step against ONNX Runtime.
-    const detPipeline = model('synthetic-detr', { onnx: join(fixtures, 'detr_original.onnx') })
+    // The bundled Deformable DETR as exported: auxiliary heads on every decoder layer selected by Gather(-1), and
+    // deformable attention decomposed into GridSample chains. The pipeline fuses the attention into one plugin op
+    // (run here through its reference body), drops the auxiliary heads and simplifies, verifying each step.
+    const detPipeline = model('synthetic-deformable-detr', { onnx: join(fixtures, 'deformable_detr.onnx') })
+      .fuseDeformableAttention()
       .removeAuxHeads()
       .fixGather()
       .simplify()
@@ -70,7 +86,7 @@ export const demo: Command = {
     const [detBuilt, segBuilt] = await Promise.all([det.ready(), seg.ready()]);
     log(`  optimize + verify + build on ONNX Runtime (${ms(t0)})`);
     for (const [name, built, before] of [
-      ['DETR', detBuilt, 916],
+      ['Deformable DETR', detBuilt, 2837],
       ['SegFormer', segBuilt, 1263],
     ] as const) {
       log(`    ${name}: ${before} -> ${built.model.graph?.node.length} nodes`);
@@ -104,9 +120,11 @@ export const demo: Command = {
     if (detResult.detections.length === 0) log('    detect   nothing above the recipe threshold');
 
     mkdirSync(dirname(out), { recursive: true });
+    // The bundled images are 128 px: draw on a 4x enlargement so labels stay legible.
+    const big = enlarge(overlayMask(segResult.image, segResult.segmentation), 4);
     const annotated = drawDetections(
-      overlayMask(segResult.image, segResult.segmentation),
-      detResult.detections,
+      big,
+      detResult.detections.map((d) => ({ ...d, box: d.box.map((v) => v * 4) as unknown as typeof d.box })),
     );
     await writePng(out, annotated, values.force ?? false);
     log(`  wrote    ${out}`);

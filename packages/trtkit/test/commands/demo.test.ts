@@ -13,9 +13,11 @@ describe('trtkit demo (the README main job)', () => {
     expect(await runCli(['demo', '--out', out], io)).toBe(0);
     const text = lines.join('\n');
     expect(text).toMatch(/removeAuxHeads\s+-\d+/);
+    expect(text).toMatch(/fuseDeformableAttention\s+-\d+ \+\d+ nodes: 5 MSDA/);
+    expect(text).toMatch(/detect {3}(circle|square|triangle) \d+%/);
     expect(text).toMatch(/segment {2}square|segment {2}circle|segment {2}triangle/);
     const png = await loadImage(out);
-    expect([png.width, png.height]).toEqual([128, 128]);
+    expect([png.width, png.height]).toEqual([512, 512]);
     // A second run must not replace the file unless asked.
     expect(await runCli(['demo', '--out', out], io)).toBe(1);
     expect(await runCli(['demo', '--out', out, '--force'], io)).toBe(0);
