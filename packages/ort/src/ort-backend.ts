@@ -88,6 +88,22 @@ class OrtEngine implements Engine {
         hint: `the model takes ${this.inputs.map((i) => `${i.name} ${i.dtype}[${i.dims.join(',')}]`).join('; ')}`,
       });
     }
+    for (const spec of this.inputs) {
+      const t = feeds[spec.name]!;
+      const rankOk = spec.dims.length === 0 || spec.dims.length === t.dims.length;
+      const dimsOk = rankOk && spec.dims.every((d, i) => typeof d !== 'number' || d === t.dims[i]);
+      if ((spec.dtype !== 'unknown' && spec.dtype !== t.dtype) || !dimsOk) {
+        const want = `${spec.dtype}[${spec.dims.map((d) => d ?? '?').join(',')}]`;
+        throw new BackendError(
+          'onnxruntime',
+          'run',
+          `input '${spec.name}' must be ${want}, got ${t.dtype}[${t.dims.join(',')}]`,
+          {
+            hint: 'check the recipe or the preprocessing that produced this input',
+          },
+        );
+      }
+    }
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(name, t);
     let result: ort.InferenceSession.ReturnType;
@@ -119,6 +135,9 @@ export class OrtBackend implements Backend {
 
   async build(onnx: Uint8Array, options?: BuildOptions): Promise<Engine> {
     const threads = options?.threads ?? this.options.threads;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) {
+      throw new BackendError('onnxruntime', 'build', `threads must be a positive integer, got ${threads}`);
+    }
     try {
       const session = await ort.InferenceSession.create(onnx, {
         graphOptimizationLevel: this.options.graphOptimizationLevel ?? 'all',
