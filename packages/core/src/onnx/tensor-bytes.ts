@@ -1,6 +1,6 @@
 import { TensorProto_DataType as DT, type TensorProto, TensorProto_DataLocation } from 'onnx-buf';
 import { InvalidArgumentError } from '../errors/index.js';
-import { DTYPES, type DType, dtypeFromOnnx } from '../tensor/dtype.js';
+import { TYPED_ARRAYS as CTORS, DTYPES, type DType, dtypeFromOnnx } from '../tensor/dtype.js';
 import type { ExternalDataStore } from './external-data.js';
 
 /** Bits per element of every fixed-width ONNX data type (STRING and UNDEFINED have none). */
@@ -153,22 +153,6 @@ interface ViewCtor<A> {
   readonly BYTES_PER_ELEMENT: number;
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): A;
 }
-
-const CTORS = {
-  float32: Float32Array,
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  bool: Uint8Array,
-  float16: Uint16Array,
-  float64: Float64Array,
-  uint32: Uint32Array,
-  uint64: BigUint64Array,
-  bfloat16: Uint16Array,
-} as const;
 
 export type TypedViewOf<D extends Exclude<DType, 'string'>> = InstanceType<(typeof CTORS)[D]>;
 

@@ -47,3 +47,20 @@ export function dtypeFromOnnx(code: number): DType | undefined {
 export function isDType(name: string): name is DType {
   return Object.hasOwn(DTYPES, name);
 }
+
+/** The typed-array class that holds each numeric dtype (float16/bfloat16 as raw bits). */
+export const TYPED_ARRAYS = {
+  float32: Float32Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+  float16: Uint16Array,
+  float64: Float64Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  bfloat16: Uint16Array,
+} as const;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors/index.js';
-import { DTYPES, type DType, type DTypeArrays } from './dtype.js';
+import { TYPED_ARRAYS as CTORS, DTYPES, type DType, type DTypeArrays } from './dtype.js';
 
 /** A dense tensor in host memory: what backends take and return. */
 export interface HostTensor<D extends DType = DType> {
@@ -13,22 +13,6 @@ export function elementCount(dims: readonly number[]): number {
   for (const d of dims) n *= d;
   return n;
 }
-
-const CTORS = {
-  float32: Float32Array,
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  bool: Uint8Array,
-  float16: Uint16Array,
-  float64: Float64Array,
-  uint32: Uint32Array,
-  uint64: BigUint64Array,
-  bfloat16: Uint16Array,
-} as const;
 
 /** Builds a tensor, checking that the data length matches the dims. */
 export function tensor<D extends DType>(

@@ -1,4 +1,12 @@
-export { DTYPES, type DType, type DTypeArrays, dtypeFromOnnx, isDType, type TensorData } from './dtype.js';
+export {
+  DTYPES,
+  type DType,
+  type DTypeArrays,
+  dtypeFromOnnx,
+  isDType,
+  type TensorData,
+  TYPED_ARRAYS,
+} from './dtype.js';
 export {
   bf16BitsToF32,
   bfloat16ToFloat32Array,
