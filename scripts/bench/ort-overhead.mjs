@@ -9,7 +9,10 @@ import { tensor } from '../../packages/core/dist/index.js';
 import { OrtBackend } from '../../packages/ort/dist/index.js';
 
 const { values } = parseArgs({
-  options: { model: { type: 'string', default: 'fixtures/trained/segformer.onnx' }, runs: { type: 'string', default: '300' } },
+  options: {
+    model: { type: 'string', default: 'fixtures/trained/segformer.onnx' },
+    runs: { type: 'string', default: '300' },
+  },
 });
 const runs = Number(values.runs);
 const bytes = readFileSync(values.model);

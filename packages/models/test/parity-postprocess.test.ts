@@ -38,7 +38,9 @@ describe('postprocessing parity with transformers', () => {
         expect(mine.map((d) => d.label)).toEqual(theirs.map((d) => d.label));
         mine.forEach((d, k) => {
           expect(d.score).toBeCloseTo(theirs[k]!.score, 5);
-          d.box.forEach((v, j) => expect(Math.abs(v - theirs[k]!.box[j]!)).toBeLessThan(1e-3));
+          d.box.forEach((v, j) => {
+            expect(Math.abs(v - theirs[k]!.box[j]!)).toBeLessThan(1e-3);
+          });
         });
       }
     });

@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  dtypeFromOnnx,
   externalRef,
   type GraphProto,
   InvalidArgumentError,
