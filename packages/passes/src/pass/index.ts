@@ -12,7 +12,7 @@ export {
 } from './errors.js';
 /** Graph helpers for pass bodies: `graph.constInts(g, v)`, `graph.replaceValue(g, old, by)`, `graph.prune(g)`, ... */
 export * as graph from './graph/index.js';
-export { modelFromProto } from './graph/proto-model.js';
+export { modelFromProto } from './graph/index.js';
 export {
   PassManager,
   type PipelineError,

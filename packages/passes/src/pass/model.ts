@@ -1,5 +1,5 @@
 // The one place that names the IR type the framework works on.
-import type { Model } from './graph/ir.js';
+import type { Model } from '@trtkit/core';
 
 export type PassModel = Model;
 

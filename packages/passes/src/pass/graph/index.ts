@@ -1,10 +1,8 @@
 // Graph helpers for pass authors: small, plain functions over the core IR.
 
-import { type Dim, inferDims } from './dims.js';
-import type { Graph, Model, Node, Value } from './ir.js';
-import { inferRanks } from './ranks.js';
+import { constantOf, type Graph, inferShapes, Model, type Node, type Value } from '@trtkit/core';
 
-export type { Graph, Model, Node, Value } from './ir.js';
+export type { Graph, Model, Node, Value } from '@trtkit/core';
 
 // ---- values and edges ----
 export const producer = (v: Value | undefined): Node | undefined => v?.producer;
@@ -13,50 +11,18 @@ export const users = (v: Value): Node[] => v.uses.map((u) => u.node);
 export const soleUser = (v: Value): Node | undefined => (v.uses.length === 1 ? v.uses[0]?.node : undefined);
 export const isGraphOutput = (graph: Graph, v: Value): boolean => graph.outputs.includes(v);
 export const graphInputs = (graph: Graph): Value[] => graph.inputs.filter((v) => !v.initializer);
+/** Dims as the file or a pass declared them, else as inference found them (after `prepareRanks`). */
 export const dimsOf = (v: Value | undefined): (number | string | null)[] | undefined => {
-  if (!v) return undefined;
-  if (v.initializer) return [...v.initializer.dims];
-  const c = v.producer?.opType === 'Constant' ? constantNodeTensor(v.producer) : undefined;
-  return c ? [...c.dims] : (v.dims ?? inferredDims.get(v));
+  const d = v?.shape;
+  return d ? [...d] : undefined;
 };
-const inferredDims = new WeakMap<Value, Dim[]>();
-const inferred = new WeakMap<Value, number>();
-export const rankOf = (v: Value | undefined): number | undefined => {
-  if (!v) return undefined;
-  if (v.initializer) return v.initializer.dims.length;
-  const c = v.producer?.opType === 'Constant' ? constantNodeTensor(v.producer) : undefined;
-  return c ? c.dims.length : (v.dims?.length ?? inferred.get(v));
-};
+export const rankOf = (v: Value | undefined): number | undefined => v?.rank;
 /**
- * Infers ranks of values whose shapes the file did not record (call at the start of a pass; values created
- * later fall back to their recorded shape). Cheap: one sweep.
+ * Runs core's shape inference and stores what it finds on each value (call at the start of a pass; values
+ * created later fall back to their declared shape).
  */
 export function prepareRanks(model: Model): void {
-  const graph = model.graph;
-  const info = inferRanks(graph, {
-    attrInt,
-    attrInts,
-    constDims: (v) => constTensor(graph, v)?.dims,
-    constInts: (v) => constInts(graph, v),
-    recorded: (v) => v.dims?.length,
-    recordedLength: (v) => (v.dims?.length === 1 && typeof v.dims[0] === 'number' ? v.dims[0] : undefined),
-    opset: opsetOf(model),
-  });
-  for (const [v, r] of info.rank) inferred.set(v, r);
-  const dims = inferDims(graph, {
-    attrInt,
-    attrInts,
-    attrString: (n, name) => {
-      const a = n.getAttr(name);
-      return a?.kind === 'string' ? String(a.value) : undefined;
-    },
-    constDims: (v) => constTensor(graph, v)?.dims,
-    constInts: (v) => constInts(graph, v),
-    constFloats: (v) => constFloats(graph, v),
-    recorded: (v) => v.dims,
-    rank: (v) => rankOf(v),
-  });
-  for (const [v, d] of dims) inferredDims.set(v, d);
+  inferShapes(model);
 }
 export const dtypeOf = (v: Value | undefined): string | undefined => v?.initializer?.dtype ?? v?.dtype;
 export const setDtype = (v: Value, dtype: string): void => {
@@ -89,19 +55,10 @@ export interface ConstTensor {
   readonly dims: readonly number[];
   readonly data: ArrayLike<number | bigint | boolean>;
 }
-function constantNodeTensor(node: Node): ConstTensor | undefined {
-  const t = node.getAttr('value');
-  if (t?.kind !== 'tensor') return undefined;
-  const x = t.value as { dtype: string; dims: readonly number[]; data(): ArrayLike<number | bigint> };
-  return { dtype: x.dtype, dims: x.dims, data: x.data() };
-}
 /** The value of an initializer or a Constant node's output; undefined for computed values. */
 export function constTensor(_graph: Graph, v: Value | undefined): ConstTensor | undefined {
-  if (!v) return undefined;
-  if (v.initializer)
-    return { dtype: v.initializer.dtype, dims: v.initializer.dims, data: v.initializer.data() };
-  if (v.producer?.opType === 'Constant' && v.producer.domain === '') return constantNodeTensor(v.producer);
-  return undefined;
+  const t = constantOf(v);
+  return t ? { dtype: t.dtype, dims: t.dims, data: t.data() } : undefined;
 }
 export function isConstant(graph: Graph, v: Value | undefined): boolean {
   return constTensor(graph, v) !== undefined;
@@ -136,6 +93,16 @@ export const setOpset = (model: Model, domain: string, version: number): void =>
 export function setInput(node: Node, i: number, v: Value | undefined): void {
   node.setInput(i, v);
 }
+const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * A number as int64. Sentinels such as INT64_MAX ("to the end" in Slice) reach us as doubles rounded up to 2^63,
+ * which would wrap to INT64_MIN: saturate instead.
+ */
+const toInt64 = (x: number): bigint => {
+  if (x >= 2 ** 63) return INT64_MAX;
+  if (x <= -(2 ** 63)) return -INT64_MAX - 1n;
+  return BigInt(Math.trunc(x));
+};
 export function addConst(
   graph: Graph,
   hint: string,
@@ -143,10 +110,7 @@ export function addConst(
   dims: readonly number[],
   data: ArrayLike<number> | Float32Array | Uint8Array,
 ): Value {
-  const arr =
-    dtype === 'int64'
-      ? BigInt64Array.from(Array.from(data as ArrayLike<number>, (x) => BigInt(Math.trunc(x))))
-      : data;
+  const arr = dtype === 'int64' ? BigInt64Array.from(Array.from(data as ArrayLike<number>, toInt64)) : data;
   return graph.createInitializer(graph.uniqueName(hint), dtype, dims, arr as ArrayLike<number | bigint>);
 }
 export interface NodeSpec {
@@ -172,7 +136,7 @@ export function cloneNodeWith(graph: Graph, node: Node, replace: Record<number, 
       domain: node.domain,
       inputs,
       outputs: node.outputs.length,
-      attributes: { __copyFrom: node },
+      copyAttributesFrom: node,
     },
     before,
   );
@@ -205,4 +169,5 @@ export function prune(graph: Graph): Node[] {
 export function clearIntermediateShapes(graph: Graph): void {
   for (const n of graph.nodes) for (const o of n.outputs) if (!graph.outputs.includes(o)) o.dims = undefined;
 }
-export { modelFromProto } from './proto-model.js';
+/** Builds the pass IR from a decoded ModelProto (core's `Model.fromProto`). */
+export const modelFromProto = (proto: Parameters<typeof Model.fromProto>[0]): Model => Model.fromProto(proto);

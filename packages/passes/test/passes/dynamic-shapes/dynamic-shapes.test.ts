@@ -1,8 +1,8 @@
+import type { Model as PModel } from '@trtkit/core';
 import { type HostTensor, tensor } from '@trtkit/core';
 import { Effect } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { constInts } from '../../../src/pass/graph/index.js';
-import type { PModel } from '../../../src/pass/graph/proto-model.js';
 import { runPass } from '../../../src/pass/index.js';
 import { dynamicShapes } from '../../../src/passes/index.js';
 import { buildModel, f32, i64, randn } from '../support/build-model.js';

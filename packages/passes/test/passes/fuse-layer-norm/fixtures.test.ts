@@ -1,7 +1,7 @@
+import type { Model } from '@trtkit/core';
 import { Effect } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { prepareRanks } from '../../../src/pass/graph/index.js';
-import type { Model } from '../../../src/pass/graph/ir.js';
 import { runPass } from '../../../src/pass/index.js';
 import { fuseLayerNorm, matchLayerNorm } from '../../../src/passes/index.js';
 import { listFixtures, loadFixture, splitGaps } from '../support/fixtures.js';

@@ -1,7 +1,6 @@
 // simplify on every exported fixture model: same outputs on ONNX Runtime, fewer nodes, no static Shape left.
-import { encodeModel, type ModelProto } from '@trtkit/core';
+import { encodeModel, type ModelProto, Model as PModel } from '@trtkit/core';
 import { describe, expect, it } from 'vitest';
-import { PModel } from '../../../src/pass/graph/proto-model.js';
 import { simplifyModel } from '../../../src/passes/simplify/index.js';
 import { listFixtures, loadFixtureProto } from '../support/fixtures.js';
 import { compareModels } from '../support/reference.js';

@@ -5,11 +5,11 @@ import {
   encodeModel,
   InvalidArgumentError,
   type ModelProto,
+  Model as PModel,
 } from '@trtkit/core';
 import { OrtBackend } from '@trtkit/ort';
 import { Effect } from 'effect';
 import { describe, expect, it } from 'vitest';
-import { PModel } from '../../../src/pass/graph/proto-model.js';
 import { runPass } from '../../../src/pass/run-pass.js';
 import {
   makeSimplifyPass,

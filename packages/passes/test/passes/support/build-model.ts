@@ -11,6 +11,7 @@ import {
   ModelProtoSchema,
   NodeProtoSchema,
   OperatorSetIdProtoSchema,
+  Model as PModel,
   TensorProtoSchema,
   TensorShapeProto_DimensionSchema,
   TensorShapeProtoSchema,
@@ -18,7 +19,6 @@ import {
   TypeProtoSchema,
   ValueInfoProtoSchema,
 } from '@trtkit/core';
-import { PModel } from '../../../src/pass/graph/proto-model.js';
 
 export type Attr = number | number[] | string | { f: number } | { t: Const } | { g: GraphProto };
 export interface Const {

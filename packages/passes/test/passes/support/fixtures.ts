@@ -5,11 +5,11 @@ import {
   decodeModel,
   isExternal,
   type ModelProto,
+  Model as PModel,
   readModel,
   TensorProto_DataLocation,
   tensorBytes,
 } from '@trtkit/core';
-import { PModel } from '../../../src/pass/graph/proto-model.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../../../../fixtures/', import.meta.url));
 
@@ -56,26 +56,11 @@ export const ORT_REFUSES: ReadonlySet<string> = (() => {
 })();
 
 /**
- * Gaps the fixture zoo exposed, per suite: each listed fixture runs with `it.fails`, so the gap stays visible and the
- * test turns red (asking for the entry to go) once it is fixed.
+ * Gaps the fixture zoo exposes, per suite: each listed fixture runs with `it.fails`, so the gap stays visible and the
+ * test turns red (asking for the entry to go) once it is fixed. Empty since the passes run on core's IR and shape
+ * inference: the earlier gaps (fixGather ranks, opset-14 LayerNorm, the chain on TorchScript exports) all closed.
  */
-export const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {
-  // Random-weight TorchScript exports: the chain breaks ONNX Runtime's shape inference on position-embedding Div.
-  pipeline: [
-    'conditional_detr/ts_op17.onnx',
-    'detr/ts_op17.onnx',
-    'detr_original/ts_op14.onnx',
-    'detr_original/ts_op17.onnx',
-  ],
-  // fixGather leaves Gather(-1) where the stack's rank is not inferred by the interim graph layer.
-  fixGather: [
-    'detr_original/ts_op14.onnx',
-    'detr_original/ts_op17.onnx',
-    'detr_original/ts_op17_dynbatch.onnx',
-  ],
-  // fuseLayerNorm does not match the opset-14 decomposition these exports use.
-  fuseLayerNorm: ['detr_original/ts_op14.onnx', 'segformer/ts_op14.onnx'],
-};
+export const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {};
 
 /** Splits fixtures into those expected to pass and the suite's known gaps. */
 export function splitGaps(list: readonly string[], suite: string): [string[], string[]] {

@@ -1,7 +1,8 @@
 // Runs models on ONNX Runtime (the reference backend) and compares outputs.
+
+import type { Model as PModel } from '@trtkit/core';
 import { encodeModel, type HostTensor, tensor } from '@trtkit/core';
 import { OrtBackend } from '@trtkit/ort';
-import type { Model as PModel } from '../../../src/pass/graph/ir.js';
 import { randn } from './build-model.js';
 
 const backend = new OrtBackend({ graphOptimizationLevel: 'disabled' });
