@@ -71,6 +71,17 @@ export function constInts(graph: Graph, v: Value | undefined): number[] | undefi
   if (!t || !INT_TYPES.has(t.dtype)) return undefined;
   return Array.from(t.data as ArrayLike<number | bigint>, Number);
 }
+/**
+ * Integer values known before running: a constant, or what shape inference computed for a small integer tensor
+ * (e.g. a shape read off a static input). Call `prepareRanks` first for the inferred part.
+ */
+export function knownInts(graph: Graph, v: Value | undefined): number[] | undefined {
+  const c = constInts(graph, v);
+  if (c) return c;
+  const t = v?.inferred?.value;
+  if (!t || !INT_TYPES.has(t.dtype)) return undefined;
+  return Array.from(t.data as ArrayLike<number | bigint>, Number);
+}
 /** Float constant as numbers (float16 decoded). */
 export function constFloats(graph: Graph, v: Value | undefined): number[] | undefined {
   const t = constTensor(graph, v);

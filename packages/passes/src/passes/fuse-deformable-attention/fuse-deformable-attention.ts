@@ -1,12 +1,9 @@
-import { create } from '@bufbuild/protobuf';
-import { type AttributeProto, AttributeProto_AttributeType, AttributeProtoSchema } from '@trtkit/core';
 import { Effect } from 'effect';
 import { definePass } from '../../pass/define-pass.js';
 import { PatternNotFound } from '../../pass/errors.js';
 import {
   addConst,
   addNode,
-  constInts,
   type Graph,
   type Model,
   type Node,
@@ -17,7 +14,7 @@ import {
 } from '../../pass/graph/index.js';
 import type { Pass } from '../../pass/pass.js';
 import type { ReportBuilder } from '../../pass/report-builder.js';
-import { type DecomposedMsda, matchDeformableAttention } from './match.js';
+import { type DecomposedMsda, type LevelSize, matchDeformableAttention } from './match.js';
 
 /**
  * TensorRT's ONNX parser imports an op it does not know as a plugin looked up by op_type, taking the
@@ -28,19 +25,9 @@ import { type DecomposedMsda, matchDeformableAttention } from './match.js';
 export const MSDA_DOMAIN = 'trt.plugins';
 export const MSDA_OP = 'MultiscaleDeformableAttnPlugin_TRT';
 const ONNX_INT32 = 6;
+const ONNX_FLOAT = { float32: 1, float16: 10 } as const;
 
-function setStringAttr(node: Node, name: string, value: string): void {
-  // The interim IR's setAttr takes numbers only; string attributes go straight onto the node proto.
-  const holder = node as unknown as { attrs: AttributeProto[] };
-  const a = create(AttributeProtoSchema, {
-    name,
-    type: AttributeProto_AttributeType.STRING,
-    s: new TextEncoder().encode(value),
-  });
-  holder.attrs = [...holder.attrs.filter((x) => x.name !== name), a];
-}
-
-/** [L,2] spatial shapes and [L] level starts as INT32: constants when static, Concat+Cast when not. */
+/** [L,2] spatial shapes and [L] level starts as INT32: constants when known, Concat+Cast of graph values when not. */
 function levelTensors(
   graph: Graph,
   m: DecomposedMsda,
@@ -48,19 +35,15 @@ function levelTensors(
   added: Node[],
 ): { shapes: Value; starts: Value; static: boolean } {
   const L = m.levels.length;
-  const hw = m.levels.flatMap((l) => [constInts(graph, l.height), constInts(graph, l.width)]);
-  const st = m.levels.map((l) => constInts(graph, l.start));
-  if (hw.every((x) => x?.length === 1) && st.every((x) => x?.length === 1)) {
-    const shapes = addConst(
-      graph,
-      'msda_spatial_shapes',
-      'int32',
-      [L, 2],
-      Int32Array.from(hw.map((x) => x![0]!)),
-    );
-    const starts = addConst(graph, 'msda_level_start', 'int32', [L], Int32Array.from(st.map((x) => x![0]!)));
+  const hw = m.levels.flatMap((l) => [l.height, l.width]);
+  const st = m.levels.map((l) => l.start);
+  if ([...hw, ...st].every((x) => typeof x === 'number')) {
+    const shapes = addConst(graph, 'msda_spatial_shapes', 'int32', [L, 2], Int32Array.from(hw as number[]));
+    const starts = addConst(graph, 'msda_level_start', 'int32', [L], Int32Array.from(st as number[]));
     return { shapes, starts, static: true };
   }
+  const asValue = (x: LevelSize): Value =>
+    typeof x === 'number' ? addConst(graph, 'msda_level_size', 'int64', [1], [x]) : x;
   const cast = (v: Value): Value => {
     const n = addNode(
       graph,
@@ -75,7 +58,7 @@ function levelTensors(
     added.push(n);
     return n.outputs[0] as Value;
   };
-  const flat = concat(m.levels.flatMap((l) => [l.height, l.width]));
+  const flat = concat(hw.map(asValue));
   const r = addNode(
     graph,
     { opType: 'Reshape', inputs: [flat, addConst(graph, 'msda_shape_l2', 'int64', [2], [L, 2])] },
@@ -84,7 +67,7 @@ function levelTensors(
   added.push(r);
   return {
     shapes: cast(r.outputs[0] as Value),
-    starts: cast(concat(m.levels.map((l) => l.start))),
+    starts: cast(concat(st.map(asValue))),
     static: false,
   };
 }
@@ -93,17 +76,37 @@ function fuseOne(model: Model, m: DecomposedMsda, report: ReportBuilder): void {
   const graph = model.graph;
   const added: Node[] = [];
   const lv = levelTensors(graph, m, m.last, added);
+  // The plugin reads float32 locations (also in FP16 engines) and weights of the value's type. TorchScript's static
+  // exports compute the encoder's locations in float64 (which is also why ONNX Runtime refuses their GridSample).
+  const castTo = (v: Value, dtype: 'float32' | 'float16'): Value => {
+    if (v.type !== 'float64') return v;
+    const c = addNode(
+      graph,
+      { opType: 'Cast', inputs: [v], attributes: { to: { int: ONNX_FLOAT[dtype] } } },
+      m.last,
+    );
+    added.push(c);
+    report.count('float64Cast');
+    return c.outputs[0] as Value;
+  };
+  const valueType = m.value.type === 'float16' ? 'float16' : 'float32';
   const plugin = addNode(
     graph,
     {
       opType: MSDA_OP,
       domain: MSDA_DOMAIN,
-      inputs: [m.value, lv.shapes, lv.starts, m.samplingLocations, m.attentionWeights],
+      inputs: [
+        m.value,
+        lv.shapes,
+        lv.starts,
+        castTo(m.samplingLocations, 'float32'),
+        castTo(m.attentionWeights, valueType),
+      ],
     },
     m.last,
   );
-  setStringAttr(plugin, 'plugin_version', '2');
-  setStringAttr(plugin, 'plugin_namespace', '');
+  plugin.setAttr('plugin_version', { string: '2' });
+  plugin.setAttr('plugin_namespace', { string: '' });
   // [N, Lq, M, D] -> [N, Lq, M*D], the shape the decomposed form produced.
   const merge = addNode(
     graph,

@@ -3,26 +3,32 @@ import {
   attrInts,
   constFloats,
   constInts,
+  dimsOf,
   type Graph,
+  knownInts,
   type Node,
   producer,
   users,
   type Value,
 } from '../../pass/graph/index.js';
 
-/** One level of a decomposed MSDA: the GridSample and the graph values naming its level geometry. */
+/** A level size: a number when the graph fixes it, else the [1] int64 graph value that computes it. */
+export type LevelSize = number | Value;
+
+/** One level of a decomposed MSDA: the GridSample and its level geometry. */
 export interface MsdaLevel {
   readonly gridSample: Node;
-  /** Slice start on the token axis of `value` ([1] int64). */
-  readonly start: Value;
-  /** Height and width of the level ([1] int64 each), as the graph reshapes the value to [N*M, D, H, W]. */
-  readonly height: Value;
-  readonly width: Value;
+  /** First token of the level on the token axis of `value`. */
+  readonly start: LevelSize;
+  /** Height and width of the level, as the graph reshapes the value to [N*M, D, H, W]. */
+  readonly height: LevelSize;
+  readonly width: LevelSize;
 }
 
 /**
  * A multi-scale deformable attention decomposed the way transformers' `multi_scale_deformable_attention`
- * exports: per level `Slice(value) -> Reshape -> Transpose -> Reshape[N*M,D,H,W]` and
+ * exports (Deformable DETR and RT-DETR; TorchScript and dynamo exporters): per level
+ * `Slice(value) or Split(value)[l] -> Reshape -> Transpose -> Reshape[N*M,D,H,W]` and
  * `Gather(2*loc-1, level, axis 3) -> Transpose -> Reshape[N*M,Lq,P,2]` feeding GridSample, the samples stacked
  * (Unsqueeze + Concat), flattened, multiplied by the reshaped attention weights, ReduceSum, Reshape, Transpose.
  */
@@ -83,16 +89,15 @@ function matchLevel(graph: Graph, gs: Node): LevelSide | undefined {
   if ((a !== undefined && a !== 'bilinear' && a !== 'linear') || (pad !== undefined && pad !== 'zeros'))
     return undefined;
   if (attrInt(gs, 'align_corners', 0) !== 0) return undefined;
-  // value side: Slice(value, start, end, [1]) -> Reshape -> Transpose(0,2,1) -> Reshape(Concat(NM, D, H, W))
+  // value side: Slice(value, start, end, [1]) or Split(value, axis 1)[l] -> Reshape -> Transpose(0,2,1)
+  //   -> Reshape([N*M, D, H, W]), the shape a Concat of four sizes or a constant.
   const rs = op(gs.inputs[0], 'Reshape');
   const tr = op(rs?.inputs[0], 'Transpose');
   const flat = op(tr?.inputs[0], 'Reshape');
-  const slice = op(flat?.inputs[0], 'Slice');
-  const shape = op(rs?.inputs[1], 'Concat');
-  if (!rs || !tr || !flat || !slice || !shape || !samePerm(tr, [0, 2, 1])) return undefined;
-  if (shape.inputs.length !== 4) return undefined;
-  const axes = slice.inputs[3] ? constInts(graph, slice.inputs[3]) : undefined;
-  if (axes?.length !== 1 || axes[0] !== 1) return undefined;
+  if (!rs || !tr || !flat || !samePerm(tr, [0, 2, 1])) return undefined;
+  const piece = levelPiece(graph, flat.inputs[0]);
+  const hw = levelHeightWidth(graph, rs.inputs[1]);
+  if (!piece || !hw) return undefined;
   // grid side: Gather(2*loc-1, l, axis 3) -> Transpose(0,2,1,3,4) -> Reshape
   const grs = op(gs.inputs[1], 'Reshape');
   const gtr = op(grs?.inputs[0], 'Transpose');
@@ -102,10 +107,50 @@ function matchLevel(graph: Graph, gs: Node): LevelSide | undefined {
   const idx = constInts(graph, gather.inputs[1]);
   const index = idx?.length === 1 ? idx[0] : undefined;
   const locations = locationsOf(graph, gather.inputs[0]);
-  const [value, start] = [slice.inputs[0], slice.inputs[1]];
-  const [height, width] = [shape.inputs[2], shape.inputs[3]];
-  if (index === undefined || !locations || !value || !start || !height || !width) return undefined;
-  return { level: { gridSample: gs, start, height, width }, value, locations, index };
+  if (index === undefined || !locations) return undefined;
+  const level = { gridSample: gs, start: piece.start, height: hw[0], width: hw[1] };
+  return { level, value: piece.value, locations, index };
+}
+
+/** A size known to the graph: a constant or an inferred value (a number), else the value computing it. */
+function sizeOf(graph: Graph, v: Value | undefined): LevelSize | undefined {
+  const k = knownInts(graph, v);
+  if (k?.length === 1) return k[0];
+  return v && (dimsOf(v)?.length ?? 1) === 1 ? v : undefined;
+}
+
+/** The level's slice of the token axis: `Slice(value, start, _, axes [1])` or output l of `Split(value, axis 1)`. */
+function levelPiece(graph: Graph, v: Value | undefined): { value: Value; start: LevelSize } | undefined {
+  const p = producer(v);
+  if (!p || p.domain !== '' || !v) return undefined;
+  if (p.opType === 'Slice') {
+    const axes = p.inputs[3] ? constInts(graph, p.inputs[3]) : undefined;
+    if (axes?.length !== 1 || axes[0] !== 1) return undefined;
+    const step = p.inputs[4] ? constInts(graph, p.inputs[4]) : [1];
+    const start = sizeOf(graph, p.inputs[1]);
+    if (step?.[0] !== 1 || start === undefined || !p.inputs[0]) return undefined;
+    return { value: p.inputs[0], start };
+  }
+  if (p.opType === 'Split') {
+    if (attrInt(p, 'axis', 0) !== 1 || !p.inputs[0]) return undefined;
+    const sizes = (p.inputs[1] ? knownInts(graph, p.inputs[1]) : undefined) ?? attrInts(p, 'split');
+    const k = p.outputs.indexOf(v);
+    if (!sizes || k < 0 || sizes.length !== p.outputs.length) return undefined;
+    return { value: p.inputs[0], start: sizes.slice(0, k).reduce((a, b) => a + b, 0) };
+  }
+  return undefined;
+}
+
+/** H and W from the [N*M, D, H, W] shape input: a Concat of four sizes, or a known 4-vector. */
+function levelHeightWidth(graph: Graph, shape: Value | undefined): [LevelSize, LevelSize] | undefined {
+  const k = knownInts(graph, shape);
+  if (k?.length === 4 && (k[2] as number) > 0 && (k[3] as number) > 0)
+    return [k[2] as number, k[3] as number];
+  const c = op(shape, 'Concat');
+  if (!c || c.inputs.length !== 4) return undefined;
+  const h = sizeOf(graph, c.inputs[2]);
+  const w = sizeOf(graph, c.inputs[3]);
+  return h !== undefined && w !== undefined ? [h, w] : undefined;
 }
 
 /** Follows the stacked samples to the weighted sum and the final [N, Lq, M*D] value. */

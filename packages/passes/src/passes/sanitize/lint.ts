@@ -1,4 +1,13 @@
-import { attrValue, type Graph, isConstant, type Model, type Node, opsetOf } from '../../pass/graph/index.js';
+import {
+  attrValue,
+  type Graph,
+  isConstant,
+  type Model,
+  type Node,
+  opsetOf,
+  prepareRanks,
+} from '../../pass/graph/index.js';
+import { pluginIoProblems } from './plugin-io.js';
 import {
   ATTRIBUTE_RULES,
   CONSTANT_INPUTS,
@@ -19,6 +28,7 @@ export interface LintFinding {
     | 'aten'
     | 'unsupported-op'
     | 'custom-op'
+    | 'plugin-io'
     | 'constant-input'
     | 'attribute'
     | 'extra-output'
@@ -48,6 +58,7 @@ function lintNode(graph: Graph, node: Node, i: number, version: TensorRTVersion)
         'custom-op',
         `custom op ${node.domain}::${node.opType} needs a TensorRT plugin of that name loaded before the build`,
       );
+    for (const p of pluginIoProblems(node)) add('plugin-io', `${node.opType}: ${p}`);
     return out;
   }
   if (isUnsupportedOp(node.opType, version)) {
@@ -82,6 +93,7 @@ function lintNode(graph: Graph, node: Node, i: number, version: TensorRTVersion)
  */
 export function lintTensorRT(model: Model, version: TensorRTVersion = 10): LintFinding[] {
   const findings: LintFinding[] = [];
+  prepareRanks(model); // input types of plugin nodes
   const opset = opsetOf(model);
   const range = SUPPORTED_OPSETS[version];
   if (opset < range.min || opset > range.max)

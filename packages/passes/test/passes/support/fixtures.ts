@@ -41,7 +41,20 @@ export async function loadFixtureProto(rel: string): Promise<ModelProto> {
 
 interface ManifestEntry {
   readonly file?: string;
+  readonly family?: string;
   readonly ortCheck?: { readonly error?: string };
+  readonly modelConfig?: Readonly<Record<string, unknown>>;
+}
+
+const manifest = (): ManifestEntry[] => {
+  const file = `${FIXTURES}manifest.json`;
+  if (!fs.existsSync(file)) return [];
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { fixtures: ManifestEntry[] }).fixtures;
+};
+
+/** The zoo manifest's entry for a fixture (family, exporter, model config, ORT check), if recorded. */
+export function manifestEntry(rel: string): ManifestEntry | undefined {
+  return manifest().find((f) => f.file === rel);
 }
 
 /**
@@ -49,10 +62,11 @@ interface ManifestEntry {
  * on them, so the suites leave them out. The manifest records each refusal.
  */
 export const ORT_REFUSES: ReadonlySet<string> = (() => {
-  const file = `${FIXTURES}manifest.json`;
-  if (!fs.existsSync(file)) return new Set<string>();
-  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as { fixtures: ManifestEntry[] };
-  return new Set(m.fixtures.filter((f) => f.file && f.ortCheck?.error).map((f) => f.file as string));
+  return new Set(
+    manifest()
+      .filter((f) => f.file && f.ortCheck?.error)
+      .map((f) => f.file as string),
+  );
 })();
 
 /**
