@@ -15,7 +15,7 @@ import { allKnown, joinDim, mergeDim } from './dims.js';
 import { INFER_OPS } from './ops/index.js';
 import { infoFromTensor, infoFromValueInfo } from './proto-types.js';
 import { decideEqual, propagateDimValues } from './symbolic.js';
-import type { Dim, TensorInfo } from './types.js';
+import type { Dim, InferFn, TensorInfo } from './types.js';
 
 export interface InferOptions {
   /** Constant values are tracked (and computed) for tensors of at most this many elements. Default 4096. */
@@ -24,6 +24,8 @@ export interface InferOptions {
   readonly evaluate?: boolean;
   /** Infos for graph inputs that override their declared types (fixed input shapes, known values). */
   readonly inputs?: ReadonlyMap<string, TensorInfo>;
+  /** Rules for ops outside the standard domain (plugins), keyed `domain::opType`. */
+  readonly customRules?: ReadonlyMap<string, InferFn>;
 }
 
 export interface InferResult {
@@ -49,6 +51,7 @@ interface Ctx {
   readonly maxValue: number;
   readonly evaluate: boolean;
   readonly result: InferResult;
+  readonly custom: ReadonlyMap<string, InferFn>;
   depth: number;
 }
 
@@ -256,6 +259,9 @@ function inferNode(
     } else if (STD(domain)) {
       const rule = INFER_OPS[node.opType];
       if (rule) outs = rule({ op: node.opType, inputs, attrs, opset, nOutputs: n });
+    } else {
+      const rule = ctx.custom.get(`${node.domain}::${node.opType}`);
+      if (rule) outs = rule({ op: node.opType, inputs, attrs, opset, nOutputs: n });
     }
   } catch {
     outs = undefined;
@@ -353,6 +359,7 @@ export function inferModel(model: ModelProto, options: InferOptions = {}): Infer
     maxValue: options.maxValueElements ?? 4096,
     evaluate: options.evaluate ?? true,
     result,
+    custom: options.customRules ?? new Map(),
     depth: 0,
   };
   const scope = inferGraphIn(graph, ctx, undefined, undefined, options.inputs);

@@ -3,6 +3,9 @@
 import { constantOf, type Graph, inferShapes, Model, type Node, type Value } from '@trtkit/core';
 
 export type { Graph, Model, Node, Value } from '@trtkit/core';
+export { customShapeRules, registerShapeRule } from './custom-shapes.js';
+
+import { customShapeRules } from './custom-shapes.js';
 
 // ---- values and edges ----
 export const producer = (v: Value | undefined): Node | undefined => v?.producer;
@@ -22,7 +25,7 @@ export const rankOf = (v: Value | undefined): number | undefined => v?.rank;
  * created later fall back to their declared shape).
  */
 export function prepareRanks(model: Model): void {
-  inferShapes(model);
+  inferShapes(model, { customRules: customShapeRules() });
 }
 export const dtypeOf = (v: Value | undefined): string | undefined => v?.initializer?.dtype ?? v?.dtype;
 export const setDtype = (v: Value, dtype: string): void => {

@@ -9,12 +9,14 @@ import {
   type Node,
   prepareRanks,
   prune,
+  registerShapeRule,
   replaceValue,
   type Value,
 } from '../../pass/graph/index.js';
 import type { Pass } from '../../pass/pass.js';
 import type { ReportBuilder } from '../../pass/report-builder.js';
 import { type DecomposedMsda, type LevelSize, matchDeformableAttention } from './match.js';
+import { msdaShapeRule } from './shape-rule.js';
 
 /**
  * TensorRT's ONNX parser imports an op it does not know as a plugin looked up by op_type, taking the
@@ -24,6 +26,7 @@ import { type DecomposedMsda, type LevelSize, matchDeformableAttention } from '.
  */
 export const MSDA_DOMAIN = 'trt.plugins';
 export const MSDA_OP = 'MultiscaleDeformableAttnPlugin_TRT';
+registerShapeRule(MSDA_DOMAIN, MSDA_OP, msdaShapeRule);
 const ONNX_INT32 = 6;
 const ONNX_FLOAT = { float32: 1, float16: 10 } as const;
 

@@ -105,16 +105,29 @@ describe('dynamicShapes', () => {
     expect(whole.y?.dims).toEqual([4, 5]);
   });
 
-  it('says which ops it could not follow the batch through', async () => {
+  it('says which ops it could not follow the batch through (an op no shape rule covers)', async () => {
     const model = buildModel({
       opset: 17,
       inputs: [{ name: 'x', dims: [2, 4, 6] }],
       outputs: [{ name: 'y', dims: [2, 4, 6] }],
-      nodes: [{ op: 'CumSum', inputs: ['x', 'ax'], outputs: ['y'] }],
-      consts: { ax: i64([2], []) },
+      nodes: [{ op: 'Mystery', domain: 'vendor.ops', inputs: ['x'], outputs: ['y'] }],
     });
     const r = await Effect.runPromise(runPass(dynamicShapes, model));
-    expect(r.report.notes.join('\n')).toMatch(/not followed through: CumSum x1/);
+    expect(r.report.notes.join('\n')).toMatch(/not followed through: Mystery x1/);
+  });
+
+  it('reports a Reshape it cannot rewrite instead of guessing (batch split across two axes)', async () => {
+    const model = buildModel({
+      opset: 17,
+      inputs: [{ name: 'x', dims: [2, 6] }],
+      outputs: [{ name: 'y', dims: [3, 4] }],
+      nodes: [{ op: 'Reshape', inputs: ['x', 's'], outputs: ['y'] }],
+      consts: { s: i64([3, 4]) },
+    });
+    const r = await Effect.runPromise(runPass(dynamicShapes, model));
+    expect(r.report.notes.join('\n')).toMatch(/not followed through: Reshape \(batch split\) x1/);
+    const reshape = r.model.graph.nodes.find((n) => n.opType === 'Reshape');
+    expect(constInts(r.model.graph, reshape?.inputs[1])).toEqual([3, 4]);
   });
 
   it('does nothing when the batch is already symbolic', async () => {

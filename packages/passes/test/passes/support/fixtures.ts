@@ -82,15 +82,22 @@ export function splitGaps(list: readonly string[], suite: string): [string[], st
   return [list.filter((f) => !gaps.has(f)), list.filter((f) => gaps.has(f))];
 }
 
-/** Fixture files (relative to fixtures/) whose path matches `re`, leaving out those ONNX Runtime refuses. */
-export function listFixtures(re: RegExp): string[] {
+/**
+ * Fixture files (relative to fixtures/) whose path matches `re`, leaving out those ONNX Runtime refuses unless
+ * asked (they run once their deformable attention is fused).
+ */
+export function listFixtures(re: RegExp, options: { includeRefused?: boolean } = {}): string[] {
   if (!fs.existsSync(FIXTURES)) return [];
   const out: string[] = [];
   for (const dir of fs.readdirSync(FIXTURES)) {
     const full = `${FIXTURES}${dir}`;
     if (!fs.statSync(full).isDirectory()) continue;
     for (const f of fs.readdirSync(full))
-      if (f.endsWith('.onnx') && re.test(`${dir}/${f}`) && !ORT_REFUSES.has(`${dir}/${f}`))
+      if (
+        f.endsWith('.onnx') &&
+        re.test(`${dir}/${f}`) &&
+        (options.includeRefused || !ORT_REFUSES.has(`${dir}/${f}`))
+      )
         out.push(`${dir}/${f}`);
   }
   return out.sort();

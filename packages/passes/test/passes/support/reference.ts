@@ -3,6 +3,7 @@
 import type { Model as PModel } from '@trtkit/core';
 import { encodeModel, type HostTensor, tensor } from '@trtkit/core';
 import { OrtBackend } from '@trtkit/ort';
+import { withReferenceDefinitions } from '../../../src/passes/msda-reference/index.js';
 import { randn } from './build-model.js';
 
 const backend = new OrtBackend({ graphOptimizationLevel: 'disabled' });
@@ -11,7 +12,8 @@ export async function runModel(
   model: PModel,
   feeds: Record<string, HostTensor>,
 ): Promise<Record<string, HostTensor>> {
-  const engine = await backend.build(encodeModel(model.toProto()));
+  // Fused custom ops (MSDA) run through their reference bodies.
+  const engine = await backend.build(encodeModel(withReferenceDefinitions(model.toProto())));
   try {
     return await engine.run(feeds);
   } finally {
