@@ -1,7 +1,10 @@
 import type { Attrs } from '../shape/attrs.js';
 import type { HostTensor } from '../tensor/index.js';
 import { type ETensor, EvaluatorError, fromHost, toHost } from './etensor.js';
-import { EVAL_OPS } from './ops.js';
+import { FLOAT_OPS } from './float-ops.js';
+import { type EvalFn, EVAL_OPS as SHAPE_OPS } from './ops.js';
+
+const EVAL_OPS: Readonly<Record<string, EvalFn>> = { ...SHAPE_OPS, ...FLOAT_OPS };
 
 /** Whether the evaluator implements this standard-domain op. */
 export function canEvaluate(opType: string, domain = ''): boolean {

@@ -62,7 +62,7 @@ function elementwise(op: string, fn: (a: number, b: number) => number, outType?:
   };
 }
 
-function unary(fn: (x: number) => number, outType?: DType): EvalFn {
+export function unary(fn: (x: number) => number, outType?: DType): EvalFn {
   return (inputs) => {
     const x = req(inputs, 0, 'unary');
     const dt = outType ?? x.dtype;
@@ -197,7 +197,7 @@ function axesFrom(inputs: readonly (ETensor | undefined)[], attrs: Attrs, opset:
   return attrs.ints('axes');
 }
 
-function reduce(init: number, fn: (acc: number, x: number) => number, inputSince: number): EvalFn {
+export function reduce(init: number, fn: (acc: number, x: number) => number, inputSince: number): EvalFn {
   return (inputs, attrs, opset) => {
     const x = req(inputs, 0, 'Reduce');
     const rank = x.dims.length;
