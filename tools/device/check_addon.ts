@@ -1,7 +1,13 @@
 // Checks the CUDA addon through its JS API on a real GPU: device buffers, streams, events, dispose and GC,
 // and every kernel against the TypeScript CPU references on fresh random inputs (outputs poisoned first).
 // Bundled by build.sh into packages/trt-native/build/device/check-addon.mjs; run with `node --expose-gc`.
-import { type HostTensor, InvalidArgumentError, tensor } from '@trtkit/core';
+import {
+  float16ToFloat32Array,
+  float32ToFloat16Array,
+  type HostTensor,
+  InvalidArgumentError,
+  tensor,
+} from '@trtkit/core';
 import {
   CudaEvent,
   CudaStream,
@@ -14,7 +20,6 @@ import {
   detrDecodeSoftmax,
   detrDecodeSoftmaxReference,
   deviceMemory,
-  fromHalfArray,
   IMAGENET_MEAN,
   IMAGENET_STD,
   layerNorm,
@@ -24,7 +29,6 @@ import {
   msdaReference,
   preprocessImage,
   preprocessReference,
-  toHalfArray,
   upsampleArgmax,
   upsampleArgmaxReference,
 } from '../../packages/trt-native/src/index.js';
@@ -65,10 +69,10 @@ function floats(
 ): HostTensor<'float32' | 'float16'> {
   const n = dims.reduce((a, b) => a * b, 1);
   const v = Float32Array.from({ length: n }, gen);
-  return dtype === 'float32' ? tensor('float32', dims, v) : tensor('float16', dims, toHalfArray(v));
+  return dtype === 'float32' ? tensor('float32', dims, v) : tensor('float16', dims, float32ToFloat16Array(v));
 }
 function values(t: HostTensor): Float32Array {
-  return t.dtype === 'float16' ? fromHalfArray(t.data as Uint16Array) : (t.data as Float32Array);
+  return t.dtype === 'float16' ? float16ToFloat32Array(t.data as Uint16Array) : (t.data as Float32Array);
 }
 function relErr(out: HostTensor, ref: HostTensor): number {
   const a = values(out);

@@ -1,6 +1,6 @@
-import { tensor } from '@trtkit/core';
+import { float32ToFloat16Array, tensor } from '@trtkit/core';
 import { describe, expect, it } from 'vitest';
-import { layerNormReference, toHalfArray } from '../src/index.js';
+import { layerNormReference } from '../src/index.js';
 
 describe('layerNormReference', () => {
   it('normalises each row over the last axis', () => {
@@ -26,7 +26,7 @@ describe('layerNormReference', () => {
   });
 
   it('reads float16 input', () => {
-    const x = tensor('float16', [1, 2], toHalfArray([-1, 1]));
+    const x = tensor('float16', [1, 2], float32ToFloat16Array([-1, 1]));
     const y = layerNormReference(x, undefined, undefined, 0);
     expect(Array.from(y.data)).toEqual([-1, 1]);
   });

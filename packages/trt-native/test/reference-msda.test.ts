@@ -1,6 +1,6 @@
-import { tensor } from '@trtkit/core';
+import { float32ToFloat16Array, tensor } from '@trtkit/core';
 import { describe, expect, it } from 'vitest';
-import { msdaReference, toHalfArray } from '../src/index.js';
+import { msdaReference } from '../src/index.js';
 
 // One level 2x2, one head, one channel: value[h][w] = [[1, 2], [3, 4]].
 const value = tensor('float32', [1, 4, 1, 1], Float32Array.from([1, 2, 3, 4]));
@@ -69,9 +69,9 @@ describe('msdaReference', () => {
   });
 
   it('accepts float16 value and weights', () => {
-    const v16 = tensor('float16', [1, 4, 1, 1], toHalfArray([1, 2, 3, 4]));
+    const v16 = tensor('float16', [1, 4, 1, 1], float32ToFloat16Array([1, 2, 3, 4]));
     const loc = tensor('float32', [1, 1, 1, 1, 1, 2], Float32Array.from([0.5, 0.5]));
-    const aw = tensor('float16', [1, 1, 1, 1, 1], toHalfArray([0.5]));
+    const aw = tensor('float16', [1, 1, 1, 1, 1], float32ToFloat16Array([0.5]));
     expect(msdaReference(v16, shapes, starts, loc, aw).data[0]).toBeCloseTo(1.25, 12);
   });
 });

@@ -1,9 +1,8 @@
-import { tensor } from '@trtkit/core';
+import { float32ToFloat16Array, tensor } from '@trtkit/core';
 import { describe, expect, it } from 'vitest';
 import {
   detrDecodeSigmoidTopKReference,
   detrDecodeSoftmaxReference,
-  toHalfArray,
   upsampleArgmaxReference,
 } from '../src/index.js';
 
@@ -49,7 +48,7 @@ describe('upsampleArgmaxReference', () => {
   });
 
   it('keeps the first class on exact ties and reads float16', () => {
-    const logits = tensor('float16', [1, 3, 1, 1], toHalfArray([2, 2, 1]));
+    const logits = tensor('float16', [1, 3, 1, 1], float32ToFloat16Array([2, 2, 1]));
     expect(Array.from(upsampleArgmaxReference(logits, [2, 2]).data)).toEqual([0, 0, 0, 0]);
   });
 });

@@ -291,10 +291,10 @@ __global__ void __launch_bounds__(256) msdaSharedKernel(MsdaShape s, const T* __
 
 template <typename T, int NV, int SPLIT>
 cudaError_t launchWideKernel(const MsdaShape& s, const void* value, const int32_t* shapes, const int32_t* starts,
-                             const float* loc, const void* attn, void* out, cudaStream_t stream) {
+                             const float* loc, const void* attn, void* out, cudaStream_t stream, int block = 256) {
   constexpr int CH = detail::Vec16<T>::kN * NV;
   const long long threads = static_cast<long long>(s.batch) * s.queries * s.heads * (s.channels / CH) * SPLIT;
-  msdaWideKernel<T, NV, SPLIT><<<detail::ceilDiv(threads, 256), 256, 0, stream>>>(
+  msdaWideKernel<T, NV, SPLIT><<<detail::ceilDiv(threads, block), block, 0, stream>>>(
       s, static_cast<const T*>(value), shapes, starts, loc, static_cast<const T*>(attn), static_cast<T*>(out));
   return cudaGetLastError();
 }
@@ -305,7 +305,7 @@ cudaError_t launchWideKernel(const MsdaShape& s, const void* value, const int32_
 template <typename T>
 cudaError_t launchWide(const MsdaShape& s, const void* value, const int32_t* shapes, const int32_t* starts,
                        const float* loc, const void* attn, void* out, cudaStream_t stream, int forcedSplit = 0,
-                       int forcedNv = 0, int forcedSharing = 0) {
+                       int forcedNv = 0, int forcedSharing = 0, int block = 256) {
   constexpr int VEC = detail::Vec16<T>::kN;
   const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
   if (pairs == 0) return cudaSuccess;
@@ -346,10 +346,10 @@ cudaError_t launchWide(const MsdaShape& s, const void* value, const int32_t* sha
     return cudaGetLastError();
   }
   switch (split) {
-    case 1: return launchWideKernel<T, 1, 1>(s, value, shapes, starts, loc, attn, out, stream);
-    case 2: return launchWideKernel<T, 1, 2>(s, value, shapes, starts, loc, attn, out, stream);
-    case 4: return launchWideKernel<T, 1, 4>(s, value, shapes, starts, loc, attn, out, stream);
-    default: return launchWideKernel<T, 1, 8>(s, value, shapes, starts, loc, attn, out, stream);
+    case 1: return launchWideKernel<T, 1, 1>(s, value, shapes, starts, loc, attn, out, stream, block);
+    case 2: return launchWideKernel<T, 1, 2>(s, value, shapes, starts, loc, attn, out, stream, block);
+    case 4: return launchWideKernel<T, 1, 4>(s, value, shapes, starts, loc, attn, out, stream, block);
+    default: return launchWideKernel<T, 1, 8>(s, value, shapes, starts, loc, attn, out, stream, block);
   }
 }
 
@@ -382,19 +382,21 @@ cudaError_t msdaForward(DType dtype, const MsdaShape& s, const void* value, cons
 cudaError_t msdaForwardTuned(DType dtype, const MsdaShape& s, const void* value, const int32_t* spatialShapes,
                              const int32_t* levelStartIndex, const float* samplingLocations,
                              const void* attentionWeights, void* output, int pointSplit, int vectorsPerThread,
-                             int cornerSharing, cudaStream_t stream) {
+                             int cornerSharing, int blockThreads, cudaStream_t stream) {
   if (!shapeOk(s) || (pointSplit != 0 && pointSplit != 1 && pointSplit != 2 && pointSplit != 4 && pointSplit != 8))
     return cudaErrorInvalidValue;
+  if (blockThreads == 0) blockThreads = 256;
+  if (blockThreads != 64 && blockThreads != 128 && blockThreads != 256) return cudaErrorInvalidValue;
   const int vec = dtype == DType::kFloat16 ? 8 : 4;
   if (s.channels % vec != 0 || !detail::aligned16(value) || !detail::aligned16(output) ||
       static_cast<long long>(s.spatial) * s.heads * s.channels >= (1LL << 31))
     return cudaErrorInvalidValue;
   if (dtype == DType::kFloat16)
     return launchWide<__half>(s, value, spatialShapes, levelStartIndex, samplingLocations, attentionWeights, output,
-                              stream, pointSplit, vectorsPerThread, cornerSharing);
+                              stream, pointSplit, vectorsPerThread, cornerSharing, blockThreads);
   if (dtype == DType::kFloat32)
     return launchWide<float>(s, value, spatialShapes, levelStartIndex, samplingLocations, attentionWeights, output,
-                             stream, pointSplit, vectorsPerThread, cornerSharing);
+                             stream, pointSplit, vectorsPerThread, cornerSharing, blockThreads);
   return cudaErrorInvalidValue;
 }
 

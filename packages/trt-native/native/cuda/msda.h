@@ -37,12 +37,12 @@ cudaError_t msdaForward(DType dtype, const MsdaShape& shape, const void* value, 
 // The wide kernel with a fixed design, for tuning and benchmarks: `vectorsPerThread` 16-byte vectors of
 // channels per thread (1, 2 or 4) and, with 1, `pointSplit` threads sharing one channel group's points
 // (1, 2, 4 or 8); `cornerSharing` 2 makes the lanes of a pair share each point's corner computation (one
-// vector, no split), 1 turns that off; 0 anywhere chooses as msdaForward does. Returns cudaErrorInvalidValue
-// where D does not allow the design.
+// vector, no split), 1 turns that off; `blockThreads` 64, 128 or 256 threads per block of the split kernel;
+// 0 anywhere chooses as msdaForward does. Returns cudaErrorInvalidValue where D does not allow the design.
 cudaError_t msdaForwardTuned(DType dtype, const MsdaShape& shape, const void* value, const int32_t* spatialShapes,
                              const int32_t* levelStartIndex, const float* samplingLocations,
                              const void* attentionWeights, void* output, int pointSplit, int vectorsPerThread,
-                             int cornerSharing, cudaStream_t stream);
+                             int cornerSharing, int blockThreads, cudaStream_t stream);
 
 // Baseline: one thread per output channel with scalar loads (the classic design), for comparison.
 cudaError_t msdaForwardScalar(DType dtype, const MsdaShape& shape, const void* value,

@@ -30,4 +30,10 @@ cudaError_t detrDecodeSigmoidTopK(DType dtype, int batch, int queries, int class
 cudaError_t upsampleArgmax(DType dtype, int batch, int classes, int inH, int inW, int outH, int outW,
                            const void* logits, void* classMap, bool outUint8, cudaStream_t stream);
 
+// The same with a fixed design, for checks and benchmarks: `path` 1 a thread per input cell (upsampling
+// only), 2 a block per output row segment (staging within 48 KB), 3 a thread per output pixel, 0 chooses as
+// upsampleArgmax does. Returns cudaErrorInvalidValue where the design does not apply.
+cudaError_t upsampleArgmaxPath(DType dtype, int batch, int classes, int inH, int inW, int outH, int outW,
+                               const void* logits, void* classMap, bool outUint8, int path, cudaStream_t stream);
+
 }  // namespace trtkit

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRootFrom } from '../package-root.js';
 import { NativeUnavailableError } from './errors.js';
 
 /** A CUDA status as the addon reports it without throwing. */
@@ -66,9 +67,7 @@ export interface NativeStatus {
 
 // src/cuda or dist/ both sit below the package root.
 function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
+  return packageRootFrom(dirname(fileURLToPath(import.meta.url)));
 }
 
 const root = packageRoot();

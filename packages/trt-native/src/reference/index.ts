@@ -1,5 +1,4 @@
 export { bilinearSource } from './bilinear.js';
-export { fromHalfArray, fromHalfBits, toHalfArray, toHalfBits } from './half.js';
 export { layerNormReference } from './layernorm.js';
 export { msdaReference } from './msda.js';
 export {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRootFrom } from '../package-root.js';
 import { TensorRtUnavailableError } from './errors.js';
 
 export interface NativeProfile {
@@ -51,9 +52,7 @@ export interface TensorRtAddon {
 }
 
 function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
+  return packageRootFrom(dirname(fileURLToPath(import.meta.url)));
 }
 
 let cached: TensorRtAddon | undefined;
