@@ -64,6 +64,49 @@ function markPath(
   }
 }
 
+/** A weight: an initializer, possibly behind Identity/Cast nodes (TorchScript exports share biases that way). */
+const constantLike = (v: Value | undefined): boolean =>
+  v !== undefined &&
+  (v.initializer !== undefined ||
+    v.producer?.opType === 'Constant' ||
+    ((v.producer?.opType === 'Identity' || v.producer?.opType === 'Cast') &&
+      constantLike(v.producer.inputs[0])));
+
+/** A dense projection: MatMul/Gemm whose weight (input 1) is a constant. */
+const isProjection = (n: Node): boolean =>
+  (n.opType === 'MatMul' || n.opType === 'Gemm') && constantLike(n.inputs[1]);
+
+/**
+ * The query-selection head of a two-stage detector (RT-DETR, Deformable DETR two-stage): the scores TopK ranks,
+ * `TopK(ReduceMax(Linear(LayerNorm(Linear(memory)))))`. TopK turns score differences into a discrete choice of
+ * which anchors become queries; FP16 rounding (relative step 2^-11) of the scores or of the projections computing
+ * them merges near-ties and reorders the choice, and everything downstream follows the wrong anchors. Walks back
+ * from the ranked input through cheap ops, reductions, layer norms and at most `SELECTION_PROJECTIONS` dense
+ * projections; stops at residual sums (two computed inputs: the shared feature stream) and anything else, so the
+ * encoder producing `memory` stays FP16.
+ */
+const SELECTION_PROJECTIONS = 2;
+const SELECTION_OPS = new Set(['ReduceMax', 'ReduceMin', 'LayerNormalization']);
+function markSelectionHead(types: Map<Value, string>, topk: Node, fp32: Map<Node, string>): void {
+  const reason = 'top-k query selection: ranked scores and the head computing them';
+  const stack: [Value, number][] = topk.inputs[0] ? [[topk.inputs[0], 0]] : [];
+  const seen = new Set<Node>();
+  fp32.set(topk, reason);
+  while (stack.length > 0) {
+    const [v, projections] = stack.pop() as [Value, number];
+    const p = v.producer;
+    if (!p || seen.has(p) || p.domain !== '') continue;
+    const computed = p.inputs.filter((i): i is Value => isFloat32(types, i) && !constantLike(i));
+    const residual = p.opType === 'Add' && computed.length > 1;
+    const projection = isProjection(p);
+    const passes = (PATH_OPS.has(p.opType) && !residual) || SELECTION_OPS.has(p.opType) || projection;
+    if (!passes || (projection && projections >= SELECTION_PROJECTIONS)) continue;
+    seen.add(p);
+    if (!fp32.has(p)) fp32.set(p, reason);
+    for (const i of computed) stack.push([i, projections + (projection ? 1 : 0)]);
+  }
+}
+
 export interface Decision {
   /** Nodes kept in FP32, with the reason. Every other float node computes in FP16. */
   readonly fp32: Map<Node, string>;
@@ -90,6 +133,8 @@ export function ruleDecision(graph: Graph, types: Map<Value, string>, opts: Rule
       markPath(types, n.inputs[1], 'deformable attention: sampling grid path', fp32);
     if (n.opType === MSDA_PLUGIN)
       markPath(types, n.inputs[3], 'deformable attention: sampling locations', fp32);
+    if (n.opType === 'TopK' && n.domain === '' && isFloat32(types, n.inputs[0]))
+      markSelectionHead(types, n, fp32);
     if (n.opType === 'Sin' || n.opType === 'Cos')
       markPath(types, n.inputs[0], 'positional encoding: sin/cos argument path', fp32);
     // Decomposed layer norm: what reads a mean, and the sqrt/divide of the variance.

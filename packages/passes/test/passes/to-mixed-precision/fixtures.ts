@@ -3,9 +3,14 @@ import { type HostTensor, tensor } from '@trtkit/core';
 import { fixturePath } from '../support/fixtures.js';
 import { readNpz } from './npz.js';
 
-/** The first `n` saved images of a fixture as separate batch-1 feeds. */
+/** The first `n` saved images of a trained fixture as separate batch-1 feeds. */
 export function savedFeeds(name: string, n: number): Record<string, HostTensor>[] {
-  const p = fixturePath(`trained/${name}.npz`);
+  return npzFeeds(`trained/${name}.npz`, n);
+}
+
+/** The first `n` images of `input.pixel_values` in a fixture's .npz (path under fixtures/), as batch-1 feeds. */
+export function npzFeeds(rel: string, n: number): Record<string, HostTensor>[] {
+  const p = fixturePath(rel);
   if (!p) return [];
   const x = readNpz(p).get('input.pixel_values');
   if (!x) return [];

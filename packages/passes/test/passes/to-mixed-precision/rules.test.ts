@@ -7,7 +7,7 @@ import type { Model } from '../../../src/pass/graph/index.js';
 import { runPass } from '../../../src/pass/run-pass.js';
 import { builtinPasses } from '../../../src/passes/builtins.js';
 import { convertMixedPrecision, toMixedPrecision } from '../../../src/passes/to-mixed-precision/index.js';
-import { buildModel, f32, randn } from '../support/build-model.js';
+import { buildModel, f32, i64, randn } from '../support/build-model.js';
 
 const backend = new OrtBackend({ graphOptimizationLevel: 'disabled' });
 
@@ -168,6 +168,57 @@ describe('toMixedPrecision rules', () => {
     // Its float32 output is cast to float16 for the FP16 projection after it.
     expect(byName(r.model, 'n8_MatMul')?.inputs[0]?.producer?.opType).toBe('Cast');
     expect(byName(r.model, 'n8_MatMul')?.inputs[1]?.initializer?.dtype).toBe('float16');
+  });
+
+  it('keeps a top-k query-selection head FP32 up to the residual stream, the encoder FP16', async () => {
+    // x -> MatMul -> Relu -> (+ x) = memory -> MatMul+b -> LayerNorm -> MatMul+b -> ReduceMax -> TopK
+    const m = buildModel({
+      opset: 17,
+      inputs: [{ name: 'x', dims: [1, 20, 8] }],
+      outputs: [
+        { name: 'vals', dims: [1, 5] },
+        { name: 'idx', dtype: 'int64', dims: [1, 5] },
+      ],
+      nodes: [
+        { op: 'MatMul', inputs: ['x', 'we'], outputs: ['e'] },
+        { op: 'Relu', inputs: ['e'], outputs: ['r'] },
+        { op: 'Add', inputs: ['r', 'x'], outputs: ['mem'] },
+        { op: 'MatMul', inputs: ['mem', 'w1'], outputs: ['p'] },
+        { op: 'Add', inputs: ['p', 'b1'], outputs: ['pb'] },
+        { op: 'LayerNormalization', inputs: ['pb', 'g', 'b'], outputs: ['ln'], attrs: { axis: -1 } },
+        { op: 'MatMul', inputs: ['ln', 'w2'], outputs: ['s'] },
+        { op: 'Add', inputs: ['s', 'b2'], outputs: ['sb'] },
+        { op: 'ReduceMax', inputs: ['sb'], outputs: ['score'], attrs: { axes: [-1], keepdims: 0 } },
+        { op: 'TopK', inputs: ['score', 'k'], outputs: ['vals', 'idx'], attrs: { axis: -1 } },
+      ],
+      consts: {
+        we: f32([8, 8], 2),
+        w1: f32([8, 8], 3),
+        b1: f32([8], 4),
+        g: f32([8], 5),
+        b: f32([8], 6),
+        w2: f32([8, 3], 7),
+        b2: f32([3], 8),
+        k: i64([5]),
+      },
+    });
+    const r = await convertMixedPrecision(m, { fp16: true });
+    const selection = r.islands.find((i) => i.reason.startsWith('top-k query selection'));
+    expect([...(selection?.nodes ?? [])].sort()).toEqual([
+      'n3_MatMul',
+      'n4_Add',
+      'n6_MatMul',
+      'n7_Add',
+      'n8_ReduceMax',
+      'n9_TopK',
+    ]);
+    // The encoder projection and the residual sum feeding the head stay FP16.
+    expect(r.stats).toMatchObject({ heavyNodes: 3, heavyFp16: 1 });
+    expect(byName(r.model, 'n0_MatMul')?.outputs[0]?.dtype).toBe('float16');
+    expect(byName(r.model, 'n2_Add')?.outputs[0]?.dtype).toBe('float16');
+    const f = { x: tensor('float32', [1, 20, 8], Float32Array.from(randn(160, 11))) };
+    const [a, b] = [await run(r.model, f), await run(m, f)];
+    expect(Array.from(a.idx?.data as BigInt64Array)).toEqual(Array.from(b.idx?.data as BigInt64Array));
   });
 
   it('merges cast round trips and drops no-op casts', async () => {
