@@ -11,11 +11,20 @@ export {
   decodeDetections,
 } from './postprocess/detections.js';
 export { type SegmentationMap, segmentationMaps } from './postprocess/segmentation.js';
-export { type PreparedBatch, prepareBatch } from './preprocess/batch.js';
+export { type PreparedBatch, type PrepareOptions, prepareBatch } from './preprocess/batch.js';
+export { type ResampleMethod, resampleBilinear } from './preprocess/resample.js';
 export { type ResizeRule, resizedSize, shortestEdgeSize } from './preprocess/resize-rules.js';
-export { IMAGENET, type Normalization, resizeImage, writeChw } from './preprocess/to-tensor.js';
+export {
+  channelTables,
+  DEFAULT_RESAMPLE,
+  IMAGENET,
+  type Normalization,
+  resizeImage,
+  writeChw,
+} from './preprocess/to-tensor.js';
 export * as recipeFamilies from './recipes/families.js';
 export type { DetectionRecipe, Recipe, SegmentationRecipe } from './recipes/recipe.js';
 export { getRecipe, recipeNames, registerRecipe } from './recipes/registry.js';
+export { type SegformerOptions, segformerRecipe } from './recipes/segformer-options.js';
 export { type RecipeResult, type RunRecipeOptions, runRecipe } from './run-recipe.js';
 export { classColor, drawDetections, drawText, overlayMask, type Rgb, writePng } from './viz/draw.js';

@@ -47,6 +47,7 @@ export async function runRecipe(
       recipe.resize,
       recipe.normalize,
       staticSize(engine, recipe.input),
+      { resample: recipe.resample },
     );
     const feeds: Record<string, HostTensor> = { [recipe.input]: prepared.pixelValues };
     if (recipe.maskInput && engine.inputs.some((i) => i.name === recipe.maskInput)) {

@@ -1,4 +1,13 @@
-import { COCO_80, COCO_91, SYNTHETIC_SHAPES, SYNTHETIC_SHAPES_SEG } from '../labels/index.js';
+import {
+  ADE20K_150,
+  ADE20K_PALETTE,
+  CITYSCAPES_19,
+  CITYSCAPES_PALETTE,
+  COCO_80,
+  COCO_91,
+  SYNTHETIC_SHAPES,
+  SYNTHETIC_SHAPES_SEG,
+} from '../labels/index.js';
 import { IMAGENET } from '../preprocess/to-tensor.js';
 import type { Recipe } from './recipe.js';
 
@@ -53,16 +62,28 @@ export const rtDetr: Recipe = {
   threshold: 0.5,
 };
 
+// 512x512 with ADE20K's 150 classes is what SegFormer's ADE20K checkpoints were trained and configured with.
 export const segformer: Recipe = {
   name: 'segformer',
-  description: 'SegFormer: 512x512, ImageNet normalisation, bilinear upsample + argmax',
+  description:
+    'SegFormer (ADE20K checkpoints): 512x512, ImageNet normalisation, 150 ADE20K classes, upsample + argmax',
   task: 'segmentation',
   input: 'pixel_values',
   resize: { kind: 'fixed', height: 512, width: 512 },
   normalize: IMAGENET,
   passes: ['fuseLayerNorm', 'simplify', 'sanitize'],
-  labels: [],
+  labels: ADE20K_150,
+  palette: ADE20K_PALETTE,
   outputs: { logits: ['logits'] },
+};
+
+export const segformerCityscapes: Recipe = {
+  ...segformer,
+  name: 'segformer-cityscapes',
+  description: 'SegFormer (Cityscapes checkpoints): 1024x1024, 19 Cityscapes classes',
+  resize: { kind: 'fixed', height: 1024, width: 1024 },
+  labels: CITYSCAPES_19,
+  palette: CITYSCAPES_PALETTE,
 };
 
 // The bundled trained fixtures (fixtures/trained): 128x128 synthetic shapes, no resize.
@@ -93,4 +114,5 @@ export const syntheticSegformer: Recipe = {
   description: 'the bundled tiny SegFormer trained on synthetic shapes',
   resize: { kind: 'fixed', height: 128, width: 128 },
   labels: SYNTHETIC_SHAPES_SEG,
+  palette: undefined,
 };

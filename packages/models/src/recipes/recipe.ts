@@ -1,3 +1,5 @@
+import type { Palette } from '../labels/sets.js';
+import type { ResampleMethod } from '../preprocess/resample.js';
 import type { ResizeRule } from '../preprocess/resize-rules.js';
 import type { Normalization } from '../preprocess/to-tensor.js';
 
@@ -10,10 +12,17 @@ interface RecipeBase {
   /** Optional padding-mask input ([N,H,W] int64), fed when the graph has it. */
   readonly maskInput?: string;
   readonly resize: ResizeRule;
+  /**
+   * Resize filter. Default 'torchvision': bit-identical to transformers 5's image processors; 'pil' matches
+   * transformers 4 / the PIL backend; 'libvips' is sharp's (faster, not the same pixels).
+   */
+  readonly resample?: ResampleMethod;
   readonly normalize: Normalization;
   /** Pass names run by `model(...).optimize()` when the user names none. */
   readonly passes: readonly string[];
   readonly labels: readonly string[];
+  /** Colours per class id for masks, where the label set has standard ones. */
+  readonly palette?: Palette;
 }
 
 export interface DetectionRecipe extends RecipeBase {

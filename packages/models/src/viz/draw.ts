@@ -2,6 +2,7 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { FileError } from '@trtkit/core';
 import sharp from 'sharp';
 import type { RgbImage } from '../image/load-image.js';
+import type { Palette } from '../labels/index.js';
 import type { Detection } from '../postprocess/detections.js';
 import type { SegmentationMap } from '../postprocess/segmentation.js';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyph } from './font.js';
@@ -85,6 +86,8 @@ export function overlayMask(
   map: SegmentationMap,
   alpha = 0.5,
   skipBackground = true,
+  /** The dataset's own colours (ADE20K, Cityscapes); classes beyond it, or no palette, get generated colours. */
+  palette?: Palette,
 ): RgbImage {
   if (map.width !== image.width || map.height !== image.height) {
     throw new FileError(
@@ -96,7 +99,7 @@ export function overlayMask(
   for (let i = 0; i < map.classes.length; i++) {
     const k = map.classes[i]!;
     if (skipBackground && k === 0) continue;
-    const c = classColor(k);
+    const c = palette?.[k] ?? classColor(k);
     for (let j = 0; j < 3; j++) out[i * 3 + j] = Math.round((1 - alpha) * out[i * 3 + j]! + alpha * c[j]!);
   }
   return { width: image.width, height: image.height, data: out };

@@ -75,7 +75,7 @@ export const infer: Command = {
           const drawn =
             r.task === 'detection'
               ? drawDetections(r.image, r.detections)
-              : overlayMask(r.image, r.segmentation);
+              : overlayMask(r.image, r.segmentation, 0.5, true, recipe.palette);
           await writePng(resolve(png), drawn, values.force ?? false);
         }
         if (r.task === 'detection') {

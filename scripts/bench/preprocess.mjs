@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Preprocessing throughput: images/s of @trtkit/models' DETR and SegFormer preprocessing (decode with EXIF
+// orientation + resize + rescale/normalise + pad with pixel masks, from a JPEG path to the batch tensors) against a
+// same-machine Python peer doing transformers' image-processor steps with PIL + numpy (preprocess_peer.py).
+//
+//   node scripts/bench/preprocess.mjs [--repeats 5] [--rounds 3] [--json out.json] [--python /usr/bin/python3]
+//
+// Runs the package sources (bundled with esbuild), like the tests. Ours runs twice, each in a fresh process: with one
+// thread (UV_THREADPOOL_SIZE=1, sharp.concurrency(1)), the like-for-like comparison with the single-threaded peer, and
+// with the defaults (decodes of a batch overlap on libuv's pool). Each configuration times both resize filters:
+// 'torchvision' (the default, bit-identical to transformers) and 'libvips' (sharp's, faster, not identical).
+// The three processes (ours with 1 thread, ours with default threads, the peer) run in turn `rounds` times, so load
+// from other jobs on a shared machine falls on all of them; each run times `repeats` calls after two warm-up calls,
+// and a row reports the median over all its calls. The peer needs Pillow and numpy
+// (Debian: apt-get install python3-pil python3-numpy).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const images = path.join(root, 'fixtures/processors');
+const big = path.join(images, 'photo_1920x1080_exif6.jpg');
+const small = path.join(images, 'photo_640x480.jpg');
+const CASES = [
+  ['1080p JPEG (EXIF 6), single', [big]],
+  ['640x480 JPEG, single', [small]],
+  ['batch of 8 (4 of each)', [big, small, big, small, big, small, big, small]],
+];
+
+const { values: args } = parseArgs({
+  options: {
+    repeats: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    json: { type: 'string' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    worker: { type: 'string' },
+    threads: { type: 'string' },
+  },
+});
+const repeats = Number(args.repeats);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Bundles the preprocessing sources (not the whole package: no ONNX Runtime needed) into node_modules/.cache. */
+async function bundle() {
+  const esbuild = await import('esbuild');
+  const outDir = path.join(root, 'node_modules/.cache/trtkit-bench');
+  fs.mkdirSync(outDir, { recursive: true });
+  const outfile = path.join(outDir, 'preprocess.mjs');
+  await esbuild.build({
+    stdin: {
+      contents: `export { loadImage } from './packages/models/src/image/load-image.ts';
+        export { prepareBatch } from './packages/models/src/preprocess/batch.ts';
+        export { getRecipe } from './packages/models/src/recipes/registry.ts';`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    external: ['sharp'],
+    alias: { '@trtkit/core': path.join(root, 'packages/core/src/index.ts') },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+// ---- worker: one configuration, in a fresh process ----
+async function worker(bundlePath, threads) {
+  const m = await import(pathToFileURL(bundlePath).href);
+  const sharp = (await import('sharp')).default;
+  if (threads === '1') sharp.concurrency(1);
+  sharp.cache(false); // every call decodes from the file, as a fresh request would
+  const results = [];
+  for (const recipeName of ['detr', 'segformer']) {
+    const recipe = m.getRecipe(recipeName);
+    for (const resample of ['torchvision', 'libvips']) {
+      for (const [name, paths] of CASES) {
+        const run = async () => {
+          const decoded = await Promise.all(paths.map((p) => m.loadImage(p)));
+          return m.prepareBatch(decoded, recipe.resize, recipe.normalize, undefined, { resample });
+        };
+        let out;
+        for (let i = 0; i < 2; i++) out = await run();
+        const ms = [];
+        for (let i = 0; i < repeats; i++) {
+          const t = performance.now();
+          await run();
+          ms.push(performance.now() - t);
+        }
+        results.push({
+          recipe: recipeName,
+          resample,
+          case: name,
+          images: paths.length,
+          ms,
+          shape: out.pixelValues.dims,
+        });
+      }
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ threads, results })}\n`);
+}
+
+function runJson(cmd, argv, env) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  if (r.status !== 0)
+    return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() };
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function main() {
+  const bundlePath = await bundle();
+  const self = fileURLToPath(import.meta.url);
+  const runOurs = (threads) =>
+    runJson(
+      process.execPath,
+      [self, '--worker', bundlePath, '--threads', threads, '--repeats', String(repeats)],
+      {
+        ...(threads === '1' ? { UV_THREADPOOL_SIZE: '1' } : {}),
+      },
+    );
+  const runPeer = () =>
+    runJson(args.python, [path.join(here, 'preprocess_peer.py'), '--repeats', String(repeats)]);
+  // Pools the calls of every round into the first round's rows.
+  const pool = (acc, next) => {
+    if (!acc || acc.error) return next;
+    if (next.error) return acc;
+    acc.results.forEach((r, i) => {
+      r.ms.push(...next.results[i].ms);
+    });
+    return acc;
+  };
+  let ours1;
+  let oursN;
+  let peer;
+  for (let round = 0; round < Number(args.rounds); round++) {
+    ours1 = pool(ours1, runOurs('1'));
+    oursN = pool(oursN, runOurs('default'));
+    peer = pool(peer, runPeer());
+  }
+  const ours = [ours1, oursN];
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`;
+  console.log(`machine: ${machine}; ${args.rounds} rounds x ${repeats} timed calls per row, medians`);
+  if (peer.error) console.log(`peer not run: ${peer.error}`);
+  else console.log(`peer: ${peer.peer}, Python ${peer.python}, Pillow ${peer.pil}, numpy ${peer.numpy}`);
+  const peerMs = (recipe, c) => peer.results?.find((r) => r.recipe === recipe && r.case === c)?.ms;
+  const best = (xs) => Math.min(...xs);
+  // Medians are the headline; the best call shows what the code does when the shared machine leaves it alone.
+  for (const [label, stat] of [
+    ['median', median],
+    ['best', best],
+  ]) {
+    const rate = (ms, n) => (n * 1000) / stat(ms);
+    console.log(`\n${label} call, images/s:\n`);
+    console.log(
+      '| recipe | case | peer | ours 1 thread: torchvision / libvips | ours default threads: torchvision / libvips | 1 thread vs peer: torchvision / libvips |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    for (const recipe of ['detr', 'segformer']) {
+      for (const [c, paths] of CASES) {
+        const n = paths.length;
+        const pick = (o, resample) =>
+          o.results?.find((r) => r.recipe === recipe && r.case === c && r.resample === resample)?.ms;
+        const p = peerMs(recipe, c);
+        const fmt = (ms) => (ms ? rate(ms, n).toFixed(1) : 'n/a');
+        const ratio = (ms) => (ms && p ? `${(stat(p) / stat(ms)).toFixed(2)}x` : 'n/a');
+        const [t1, d1] = [pick(ours[0], 'torchvision'), pick(ours[0], 'libvips')];
+        const [t2, d2] = [pick(ours[1], 'torchvision'), pick(ours[1], 'libvips')];
+        console.log(
+          `| ${recipe} | ${c} | ${fmt(p)} | ${fmt(t1)} / ${fmt(d1)} | ${fmt(t2)} / ${fmt(d2)} | ${ratio(t1)} / ${ratio(d1)} |`,
+        );
+      }
+    }
+  }
+  for (const o of ours) if (o.error) console.log(`ours failed: ${o.error}`);
+  if (args.json) {
+    const tmp = `${args.json}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ machine, repeats, ours, peer }, null, 1));
+    fs.renameSync(tmp, args.json);
+  }
+}
+
+if (args.worker) await worker(args.worker, args.threads ?? 'default');
+else await main();
