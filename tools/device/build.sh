@@ -14,3 +14,9 @@ nvcc -O3 -std=c++17 -arch=sm_90 -lineinfo -shared -Xcompiler -fPIC -I"$pkg/nativ
   --outfile="$out/check-addon.mjs" --log-level=warning \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 ls -la "$out"
+# our side of the same-machine simplify benchmark (tools/device/simplify_same_machine.sh), one self-contained file
+mkdir -p "$root/.carry/dev"
+"$root/node_modules/.bin/esbuild" "$here/simplify_ours.ts" --bundle --platform=node --format=esm --target=node20 \
+  --outfile="$root/.carry/dev/simplify-ours.mjs" --log-level=warning --external:onnxruntime-node --external:sharp \
+  --alias:@trtkit/core="$root/packages/core/src/index.ts" --alias:@trtkit/ort="$root/packages/ort/src/index.ts" \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"

@@ -24,9 +24,10 @@ def main():
     ap.add_argument("--fixtures", default="fixtures")
     ap.add_argument("--out", default="simplify_peer.json")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--glob", default="*/*.onnx", help="which files under --fixtures (full-size exports: *.onnx)")
     args = ap.parse_args()
     rows = []
-    for path in sorted(pathlib.Path(args.fixtures).glob("*/*.onnx")):
+    for path in sorted(pathlib.Path(args.fixtures).glob(args.glob)):
         rel = str(path.relative_to(args.fixtures))
         try:
             model = onnx.load(str(path))
