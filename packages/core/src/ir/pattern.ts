@@ -9,7 +9,7 @@ import type { Value } from './value.js';
  * wiring, never by names (they differ between exporters). Variables bind values; a variable used twice must
  * bind the same value, which is how shared inputs (`x - mean(x)`) are expressed.
  */
-export type Pattern = OpPattern | VarPattern | ConstPattern | AnyPattern;
+export type Pattern = OpPattern | VarPattern | ConstPattern | AnyPattern | OneOfPattern | OptionalPattern;
 
 export interface OpPattern {
   readonly kind: 'op';
@@ -38,6 +38,16 @@ export interface ConstPattern {
 }
 export interface AnyPattern {
   readonly kind: 'any';
+}
+/** The first of several spellings that matches (each tried in turn, with backtracking). */
+export interface OneOfPattern {
+  readonly kind: 'oneOf';
+  readonly options: readonly Pattern[];
+}
+/** An input that may be absent (a trailing optional input such as ReduceMean's `axes` before opset 18). */
+export interface OptionalPattern {
+  readonly kind: 'opt';
+  readonly pattern: Pattern;
 }
 
 export interface OpOptions {
@@ -79,6 +89,12 @@ export const P = {
   any(): AnyPattern {
     return { kind: 'any' };
   },
+  oneOf(...options: Pattern[]): OneOfPattern {
+    return { kind: 'oneOf', options };
+  },
+  opt(pattern: Pattern): OptionalPattern {
+    return { kind: 'opt', pattern };
+  },
 };
 
 /** What a match bound: nodes by `as` name, values by variable/const name, and every node the pattern covered. */
@@ -101,10 +117,17 @@ const extend = (b: Bindings): Bindings => ({
   covered: [...b.covered],
 });
 
-function* matchValue(p: Pattern, v: Value | undefined, b: Bindings): Generator<Bindings> {
+function* matchPattern(p: Pattern, v: Value | undefined, b: Bindings): Generator<Bindings> {
   switch (p.kind) {
     case 'any':
       yield b;
+      return;
+    case 'oneOf':
+      for (const o of p.options) yield* matchPattern(o, v, b);
+      return;
+    case 'opt':
+      if (v === undefined) yield b;
+      else yield* matchPattern(p.pattern, v, b);
       return;
     case 'var': {
       if (!v) return;
@@ -170,7 +193,10 @@ function* matchNode(p: OpPattern, n: Node, b: Bindings): Generator<Bindings> {
     return;
   }
   const actual = trimTrailing(n.inputs);
-  if (actual.length !== ins.length) return;
+  // Trailing optional patterns may stand for absent inputs.
+  let required = ins.length;
+  while (required > 0 && ins[required - 1]?.kind === 'opt') required--;
+  if (actual.length < required || actual.length > ins.length) return;
   const orders = p.commutative && ins.length === 2 ? [actual, [actual[1], actual[0]]] : [actual];
   for (const order of orders) yield* matchInputs(ins, order, 0, base);
 }
@@ -185,7 +211,7 @@ function* matchInputs(
     yield b;
     return;
   }
-  for (const nb of matchValue(ps[i] as Pattern, vs[i], b)) yield* matchInputs(ps, vs, i + 1, nb);
+  for (const nb of matchPattern(ps[i] as Pattern, vs[i], b)) yield* matchInputs(ps, vs, i + 1, nb);
 }
 
 const trimTrailing = (xs: readonly (Value | undefined)[]): (Value | undefined)[] => {
@@ -205,6 +231,15 @@ const toMatch = (root: Node, b: Bindings): Match => ({
 export function matchAt(pattern: OpPattern, node: Node): Match | undefined {
   for (const b of matchNode(pattern, node, { nodes: new Map(), values: new Map(), covered: [] }))
     return toMatch(node, b);
+  return undefined;
+}
+
+/** The first way `pattern` explains how `value` is computed (any pattern kind; the root is its producer). */
+export function matchValue(pattern: Pattern, value: Value): Match | undefined {
+  const root = value.producer;
+  if (!root) return undefined;
+  for (const b of matchPattern(pattern, value, { nodes: new Map(), values: new Map(), covered: [] }))
+    return toMatch(root, b);
   return undefined;
 }
 

@@ -9,6 +9,11 @@ export interface DecodeOptions {
    * limit as the reference C++ protobuf parser.
    */
   readonly maxDepth?: number;
+  /**
+   * Decode each graph's node list on first access instead of now (loading a node-heavy model then costs a scan of
+   * its bytes). A malformed node then throws OnnxDecodeError at that first access, not here.
+   */
+  readonly lazyNodes?: boolean;
 }
 
 /**
@@ -23,7 +28,7 @@ export function decodeModel(bytes: Uint8Array, options?: DecodeOptions): ModelPr
     bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   try {
-    return fastDecode<ModelProto>(ModelProtoSchema, bytes, maxDepth);
+    return fastDecode<ModelProto>(ModelProtoSchema, bytes, maxDepth, options?.lazyNodes ?? false);
   } catch (cause) {
     if (cause instanceof OnnxDecodeError) throw cause;
     // Not expected: every check is explicit. A stack overflow or similar still becomes a typed error.

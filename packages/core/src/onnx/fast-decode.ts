@@ -29,10 +29,14 @@ type Msg = Record<string, unknown> & { $unknown?: { no: number; wireType: number
 class Reader {
   pos = 0;
   readonly view: DataView;
+  /** Node lists of graphs, by graph message: byte ranges read on first access (`lazyNodes`). */
+  readonly pendingNodes: Map<Msg, number[]> | undefined;
   constructor(
     readonly buf: Uint8Array,
     readonly maxDepth: number,
+    lazyNodes = false,
   ) {
+    this.pendingNodes = lazyNodes ? new Map() : undefined;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   fail(at: number, detail: string): never {
@@ -331,9 +335,17 @@ function fieldReader(desc: DescMessage, f: DescField): FieldReader {
     case 'list': {
       if (f.listKind === 'message') {
         const child = f.message;
+        const lazyList = desc.typeName === 'onnx.GraphProto' && name === 'node';
         return (m, r, wire, end, depth, at) => {
           if (wire !== LEN) wrongWire(r, at, what, wire, LEN);
           const len = r.length(end, what);
+          if (lazyList && r.pendingNodes) {
+            const ranges = r.pendingNodes.get(m) ?? [];
+            if (ranges.length === 0) r.pendingNodes.set(m, ranges);
+            ranges.push(r.pos, len, depth + 1);
+            r.pos += len;
+            return;
+          }
           const d = decoderFor(child);
           const msg = d.make();
           readMessage(d, msg, r, r.pos + len, depth + 1);
@@ -426,12 +438,62 @@ function readMessage(d: Decoder, m: Msg, r: Reader, end: number, depth: number):
     const a = m[key] as unknown[];
     if (a.length > 0 && a.length < 64) m[key] = a.slice();
   }
+  const pending = r.pendingNodes?.get(m);
+  if (pending) {
+    r.pendingNodes?.delete(m);
+    deferNodes(m, r, pending);
+  }
 }
 
-/** Decode `bytes` as `desc`, the way protobuf-es fromBinary does, with checked input. */
-export function fastDecode<T>(desc: DescMessage, bytes: Uint8Array, maxDepth: number): T {
+/**
+ * Replaces `graph.node` by a property that decodes the recorded byte ranges on first read (then becomes a plain
+ * list). Errors inside node bytes surface there, as OnnxDecodeError with the file offset.
+ */
+function deferNodes(m: Msg, outer: Reader, ranges: number[]): void {
+  const settle = (value: unknown) =>
+    Object.defineProperty(m, 'node', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(m, 'node', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const d = decoderFor(NODE_DESC as DescMessage);
+      // Nodes hold subgraphs: those decode lazily too, from the same bytes.
+      const r = new Reader(outer.buf, outer.maxDepth, true);
+      const list: Msg[] = [];
+      for (let i = 0; i < ranges.length; i += 3) {
+        const start = ranges[i] as number;
+        r.pos = start;
+        const msg = d.make();
+        readMessage(d, msg, r, start + (ranges[i + 1] as number), ranges[i + 2] as number);
+        list.push(msg);
+      }
+      settle(list);
+      return list;
+    },
+    set(value: unknown) {
+      settle(value);
+    },
+  });
+}
+
+let NODE_DESC: DescMessage | undefined;
+
+/** NodeProto's descriptor, found from the model's (ModelProto -> GraphProto -> NodeProto). */
+function nodeDescOf(model: DescMessage): DescMessage | undefined {
+  const graph = model.fields.find((f) => f.localName === 'graph');
+  const g = graph?.fieldKind === 'message' ? graph.message : undefined;
+  const node = g?.fields.find((f) => f.localName === 'node');
+  return node?.fieldKind === 'list' && node.listKind === 'message' ? node.message : undefined;
+}
+
+/**
+ * Decode `bytes` as `desc`, the way protobuf-es fromBinary does, with checked input. With `lazyNodes`, each
+ * graph's node list is only located (its bytes checked as length-delimited fields) and decoded on first read.
+ */
+export function fastDecode<T>(desc: DescMessage, bytes: Uint8Array, maxDepth: number, lazyNodes = false): T {
   const d = decoderFor(desc);
-  const r = new Reader(bytes, maxDepth);
+  if (lazyNodes && !NODE_DESC) NODE_DESC = nodeDescOf(desc);
+  const r = new Reader(bytes, maxDepth, lazyNodes);
   const m = d.make();
   readMessage(d, m, r, bytes.length, 1);
   return m as unknown as T;

@@ -9,6 +9,7 @@ import {
   inferShapes,
   isSelfContained,
   Model,
+  matchValue,
   P,
   UndefinedTensorError,
 } from '../../src/index.js';
@@ -94,6 +95,26 @@ describe('IR edits keep producer/use links true', () => {
     expect(findMatches(m.graph, P.op('Mul', [P.any(), P.scalar(3)], { commutative: true }))).toHaveLength(0);
     // A variable used twice must bind the same value: Add(x, b) is not Add(v, v).
     expect(findMatches(m.graph, P.op('Add', [P.v('a'), P.v('a')]))).toHaveLength(0);
+  });
+
+  it('tries alternative spellings, optional trailing inputs, and matches from a value', () => {
+    const m = Model.fromProto(small());
+    const relu = m.graph.nodes[1];
+    const viaOneOf = P.op('Mul', [
+      P.oneOf(P.op('Sigmoid', [P.any()]), P.op('Relu', [P.v('r')], { as: 'relu' })),
+      P.any(),
+    ]);
+    const hit = findMatches(m.graph, viaOneOf)[0];
+    expect(hit?.nodes.get('relu')).toBe(relu);
+    // Relu has one input: a pattern with an optional second input still matches it; a required one does not.
+    expect(findMatches(m.graph, P.op('Relu', [P.any(), P.opt(P.const())]))).toHaveLength(1);
+    expect(findMatches(m.graph, P.op('Relu', [P.any(), P.const()]))).toHaveLength(0);
+    const y = m.graph.nodes[2]?.outputs[0];
+    if (!y) throw new Error('no y');
+    expect(
+      matchValue(P.oneOf(P.op('Add', undefined), P.op('Mul', undefined, { as: 'm' })), y)?.nodes.get('m'),
+    ).toBe(m.graph.nodes[2]);
+    expect(matchValue(P.op('Add', undefined), y)).toBeUndefined();
   });
 
   it('extracts the part between tensors as a runnable model', () => {

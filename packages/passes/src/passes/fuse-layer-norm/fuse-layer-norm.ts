@@ -156,7 +156,7 @@ export const fuseLayerNorm = definePass({
     prepareRanks(model);
     const opset = opsetOf(model);
     const matches = model.graph.nodes.flatMap((n) => {
-      const m = n.opType === 'ReduceMean' ? matchLayerNorm(model.graph, n) : undefined;
+      const m = matchLayerNorm(model.graph, n);
       return m ? [m] : [];
     });
     if (matches.length === 0) return;

@@ -1,10 +1,10 @@
+import { isSelfContained, matchValue, P } from '@trtkit/core';
 import {
   attrInt,
   constFloats,
   type Graph,
   isGraphOutput,
   type Node,
-  producer,
   rankOf,
   reduceAxes,
   soleUser,
@@ -58,80 +58,50 @@ function normalise(axes: readonly number[], rank: number | undefined): number[] 
   return [...new Set(out)].sort((p, q) => p - q);
 }
 
-/** Matches the pattern rooted at the first ReduceMean; undefined when it is not a LayerNorm. */
-export function matchLayerNorm(graph: Graph, mean: Node): DecomposedLayerNorm | undefined {
-  if (mean.opType !== 'ReduceMean' || mean.domain !== '' || attrInt(mean, 'keepdims', 1) !== 1)
-    return undefined;
-  const x = mean.inputs[0];
-  const m = mean.outputs[0];
-  const rawAxes = reduceAxes(graph, mean);
-  if (!x || !m || !rawAxes || rawAxes.length === 0) return undefined;
+const keepDims = (n: Node) => attrInt(n, 'keepdims', 1) === 1;
+const X = P.v('x');
+const AXES = P.opt(P.const()); // opset 18 moved ReduceMean's axes to an input
+const D = P.op('Sub', [X, P.op('ReduceMean', [X, AXES], { as: 'mean', where: keepDims })], { as: 'sub' });
+const VE = P.op(
+  'Add',
+  [
+    P.op(
+      'ReduceMean',
+      [P.oneOf(P.op('Pow', [D, P.scalar(2)], { as: 'square' }), P.op('Mul', [D, D], { as: 'square' })), AXES],
+      {
+        as: 'mean2',
+        where: keepDims,
+      },
+    ),
+    P.const('eps'),
+  ],
+  { commutative: true, as: 'addEps' },
+);
+/** `d / sqrt(v + eps)` in its three spellings: Div by Sqrt, Mul by Reciprocal(Sqrt), Mul by Pow(., -0.5). */
+const NORMED = P.oneOf(
+  P.op('Div', [D, P.op('Sqrt', [VE])], { as: 'norm' }),
+  P.op('Mul', [D, P.op('Reciprocal', [P.op('Sqrt', [VE])])], { commutative: true, as: 'norm' }),
+  P.op('Mul', [D, P.op('Pow', [VE, P.scalar(-0.5)])], { commutative: true, as: 'norm' }),
+);
+/** Matches the pattern rooted at the normalising Div/Mul; undefined when `node` is not one. */
+export function matchLayerNorm(graph: Graph, node: Node): DecomposedLayerNorm | undefined {
+  if ((node.opType !== 'Div' && node.opType !== 'Mul') || node.domain !== '') return undefined;
+  const out = node.outputs[0];
+  const hit = out ? matchValue(NORMED, out) : undefined;
+  if (!hit || !isSelfContained(graph, hit)) return undefined;
+  const mean = hit.nodes.get('mean') as Node;
+  const mean2 = hit.nodes.get('mean2') as Node;
+  const x = hit.values.get('x') as Value;
   const rank = rankOf(x);
-  const axes = normalise(rawAxes, rank);
-  if (!axes) return undefined;
-
-  const sub = soleUser(m);
-  if (sub?.opType !== 'Sub' || sub.inputs[0] !== x || sub.inputs[1] !== m) return undefined;
-  const d = sub.outputs[0] as Value;
-  const dUsers = users(d);
-
-  // d^2
-  const square = dUsers.find(
-    (n) =>
-      (n.opType === 'Pow' && n.inputs[0] === d && scalarOf(graph, n.inputs[1]) === 2) ||
-      (n.opType === 'Mul' && n.inputs[0] === d && n.inputs[1] === d),
-  );
-  if (!square) return undefined;
-  const sq = square.outputs[0] as Value;
-  const mean2 = soleUser(sq);
-  if (mean2?.opType !== 'ReduceMean' || attrInt(mean2, 'keepdims', 1) !== 1) return undefined;
+  const axes = normalise(reduceAxes(graph, mean) ?? [], rank);
   const axes2 = normalise(reduceAxes(graph, mean2) ?? [], rank);
-  if (!axes2 || !sameAxes(axes, axes2)) return undefined;
-  const v = mean2.outputs[0] as Value;
-  const addEps = soleUser(v);
-  if (addEps?.opType !== 'Add') return undefined;
-  const epsilon = scalarOf(graph, otherInput(addEps, v));
+  if (!axes || axes.length === 0 || !axes2 || !sameAxes(axes, axes2)) return undefined;
+  const epsilon = scalarOf(graph, hit.values.get('eps'));
   if (epsilon === undefined || !(epsilon >= 0)) return undefined;
-  const ve = addEps.outputs[0] as Value;
-
-  // d / sqrt(v + eps), three spellings.
-  const nodes: Node[] = [mean, sub, square, mean2, addEps];
-  let normed: Value | undefined;
-  const next = soleUser(ve);
-  if (next?.opType === 'Sqrt') {
-    const s = next.outputs[0] as Value;
-    const after = soleUser(s);
-    nodes.push(next);
-    if (after?.opType === 'Div' && after.inputs[0] === d && after.inputs[1] === s) {
-      nodes.push(after);
-      normed = after.outputs[0];
-    } else if (after?.opType === 'Reciprocal') {
-      const r = after.outputs[0] as Value;
-      const mul = soleUser(r);
-      if (mul?.opType !== 'Mul' || otherInput(mul, r) !== d || !internal(graph, r, 1)) return undefined;
-      nodes.push(after, mul);
-      normed = mul.outputs[0];
-    } else return undefined;
-    if (!internal(graph, s, 1)) return undefined;
-  } else if (next?.opType === 'Pow' && next.inputs[0] === ve && scalarOf(graph, next.inputs[1]) === -0.5) {
-    const r = next.outputs[0] as Value;
-    const mul = soleUser(r);
-    if (mul?.opType !== 'Mul' || otherInput(mul, r) !== d || !internal(graph, r, 1)) return undefined;
-    nodes.push(next, mul);
-    normed = mul.outputs[0];
-  } else return undefined;
-  if (!normed) return undefined;
-
-  // Every intermediate is private to the pattern.
-  const dUses = square.opType === 'Mul' ? 3 : 2;
-  if (
-    !internal(graph, m, 1) ||
-    !internal(graph, d, dUses) ||
-    !internal(graph, sq, 1) ||
-    !internal(graph, v, 1) ||
-    !internal(graph, ve, 1)
-  )
-    return undefined;
+  // In graph order: the fused node goes where the last of them was.
+  const at = new Map(graph.nodes.map((n, i) => [n, i]));
+  const nodes: Node[] = [...hit.covered].sort((a, b) => (at.get(a) ?? 0) - (at.get(b) ?? 0));
+  const normed = out as Value;
 
   // Optional affine: * gamma, + beta (constants).
   let y = normed;
@@ -155,6 +125,5 @@ export function matchLayerNorm(graph: Graph, mean: Node): DecomposedLayerNorm | 
       y = shift.outputs[0] as Value;
     }
   }
-  void producer;
   return { x, axes, rank, epsilon, gamma, beta, y, nodes };
 }

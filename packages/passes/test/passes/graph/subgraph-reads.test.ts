@@ -3,7 +3,7 @@ import { prune } from '../../../src/pass/graph/index.js';
 import { buildGraph, buildModel } from '../support/build-model.js';
 import { compareModels, opCount } from '../support/reference.js';
 
-describe('interim IR over ModelProto', () => {
+describe('core IR under the pass helpers: subgraph reads', () => {
   it('never prunes a node whose output only a subgraph reads, and round-trips to a runnable model', async () => {
     const model = buildModel({
       opset: 17,
