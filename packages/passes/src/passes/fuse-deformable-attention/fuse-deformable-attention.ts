@@ -5,6 +5,7 @@ import {
   addConst,
   addNode,
   type Graph,
+  knownInts,
   type Model,
   type Node,
   prepareRanks,
@@ -15,6 +16,7 @@ import {
 } from '../../pass/graph/index.js';
 import type { Pass } from '../../pass/pass.js';
 import type { ReportBuilder } from '../../pass/report-builder.js';
+import { type CustomMsda, matchCustomMsda } from './custom-op.js';
 import { type DecomposedMsda, type LevelSize, matchDeformableAttention } from './match.js';
 import { msdaShapeRule } from './shape-rule.js';
 
@@ -126,6 +128,55 @@ function fuseOne(model: Model, m: DecomposedMsda, report: ReportBuilder): void {
   report.count(lv.static ? 'staticLevels' : 'computedLevels');
 }
 
+/** Level tensors of a custom op as INT32: constants when known, else a Cast. */
+function int32Levels(graph: Graph, v: Value, before: Node, added: Node[], hint: string): Value {
+  const known = knownInts(graph, v);
+  if (known && v.shape) return addConst(graph, hint, 'int32', v.shape as number[], Int32Array.from(known));
+  if (v.type === 'int32') return v;
+  const c = addNode(graph, { opType: 'Cast', inputs: [v], attributes: { to: { int: ONNX_INT32 } } }, before);
+  added.push(c);
+  return c.outputs[0] as Value;
+}
+
+/** mmdeploy's MSDA op -> the TensorRT plugin op (same inputs, INT32 level tensors, heads merged after). */
+function convertCustom(model: Model, m: CustomMsda, report: ReportBuilder): void {
+  const graph = model.graph;
+  const added: Node[] = [];
+  const [value, shapes, starts, loc, weights] = m.inputs;
+  const plugin = addNode(
+    graph,
+    {
+      opType: MSDA_OP,
+      domain: MSDA_DOMAIN,
+      inputs: [
+        value,
+        int32Levels(graph, shapes, m.node, added, 'msda_spatial_shapes'),
+        int32Levels(graph, starts, m.node, added, 'msda_level_start'),
+        loc,
+        weights,
+      ],
+    },
+    m.node,
+  );
+  plugin.setAttr('plugin_version', { string: '2' });
+  plugin.setAttr('plugin_namespace', { string: '' });
+  const merge = addNode(
+    graph,
+    {
+      opType: 'Reshape',
+      inputs: [plugin.outputs[0], addConst(graph, 'msda_merge_heads', 'int64', [3], [0, 0, -1])],
+    },
+    m.node,
+  );
+  added.push(plugin, merge);
+  const touched = replaceValue(graph, m.output, merge.outputs[0] as Value);
+  if (touched) report.outputTouched(touched);
+  report
+    .added(...added)
+    .count('fused')
+    .count('fromCustomOp');
+}
+
 export interface FuseDeformableAttentionOptions {
   /** Fail with `PatternNotFound` when no MSDA is found (default: report no change). */
   readonly strict?: boolean;
@@ -141,7 +192,8 @@ export const fuseDeformableAttentionWith = (options: FuseDeformableAttentionOpti
     apply(model, report) {
       prepareRanks(model);
       const matches = matchDeformableAttention(model.graph);
-      if (matches.length === 0)
+      const custom = matchCustomMsda(model.graph);
+      if (matches.length === 0 && custom.length === 0)
         return options.strict
           ? Effect.fail(
               new PatternNotFound(
@@ -154,20 +206,21 @@ export const fuseDeformableAttentionWith = (options: FuseDeformableAttentionOpti
             )
           : undefined;
       for (const m of matches) fuseOne(model, m, report);
+      for (const m of custom) convertCustom(model, m, report);
       if (model.opset(MSDA_DOMAIN) === undefined) model.setOpset(MSDA_DOMAIN, 1);
       const dead = prune(model.graph);
       report.removed(...dead);
       const c = report.build().counters;
       report.note(
         `${c.fused ?? 0} MSDA occurrence(s) fused (${c.staticLevels ?? 0} with constant level geometry, ` +
-          `${c.computedLevels ?? 0} computed from the graph)`,
+          `${c.computedLevels ?? 0} computed from the graph${c.fromCustomOp ? `, ${c.fromCustomOp} from mmdeploy's custom op` : ''})`,
       );
     },
     ensures: [
       {
         name: 'no decomposed MSDA left',
         check: (m) => {
-          const left = matchDeformableAttention(m.graph).length;
+          const left = matchDeformableAttention(m.graph).length + matchCustomMsda(m.graph).length;
           return left === 0 ? true : `${left} decomposed MSDA(s) left`;
         },
       },

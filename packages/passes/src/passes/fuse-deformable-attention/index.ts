@@ -1,3 +1,4 @@
+export { type CustomMsda, matchCustomMsda } from './custom-op.js';
 export {
   type FuseDeformableAttentionOptions,
   fuseDeformableAttention,

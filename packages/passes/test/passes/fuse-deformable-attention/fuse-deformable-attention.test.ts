@@ -26,7 +26,7 @@ import {
   stripReferenceFunctions,
 } from '../../../src/passes/msda-reference/index.js';
 import { lintTensorRT } from '../../../src/passes/sanitize/index.js';
-import { randn } from '../support/build-model.js';
+import { buildModel, i64, randn } from '../support/build-model.js';
 import { FIXTURES, fixturePath, loadFixture, manifestEntry, ORT_REFUSES } from '../support/fixtures.js';
 import { opCount, worstRelativeError } from '../support/reference.js';
 
@@ -170,6 +170,62 @@ describe('fuseDeformableAttention without MSDA', () => {
     expect(err._tag).toBe('PatternNotFound');
     const r = await Effect.runPromise(runPass(fuseDeformableAttention, loadFixture(rel)));
     expect(r.report.counters.fused ?? 0).toBe(0);
+  });
+});
+
+describe("mmdeploy's MMCVMultiScaleDeformableAttention", () => {
+  it('becomes the plugin op with INT32 level tensors; outputs equal the CPU reference with heads merged', async () => {
+    const [N, M, D, Lq, P] = [1, 2, 4, 3, 2];
+    const shapes = [
+      [3, 5],
+      [2, 2],
+    ];
+    const L = shapes.length;
+    const S = 15 + 4;
+    const value = tensor('float32', [N, S, M, D], Float32Array.from(randn(N * S * M * D, 4)));
+    const loc = tensor(
+      'float32',
+      [N, Lq, M, L, P, 2],
+      Float32Array.from(randn(N * Lq * M * L * P * 2, 5), (x) => 0.5 + 0.3 * x),
+    );
+    const weights = tensor('float32', [N, Lq, M, L, P], Float32Array.from(randn(N * Lq * M * L * P, 6)));
+    const model = buildModel({
+      opset: 17,
+      inputs: [
+        { name: 'value', dims: [N, S, M, D] },
+        { name: 'loc', dims: [N, Lq, M, L, P, 2] },
+        { name: 'w', dims: [N, Lq, M, L, P] },
+      ],
+      outputs: [{ name: 'y', dims: [N, Lq, M * D] }],
+      nodes: [
+        {
+          op: 'MMCVMultiScaleDeformableAttention',
+          domain: 'mmdeploy',
+          inputs: ['value', 'shapes', 'starts', 'loc', 'w'],
+          outputs: ['y'],
+          attrs: { im2col_step: 64 },
+        },
+      ],
+      consts: { shapes: i64(shapes.flat(), [L, 2]), starts: i64([0, 15], [L]) },
+    });
+    const r = await Effect.runPromise(runPass(fuseDeformableAttention, model));
+    expect(r.report.counters.fromCustomOp).toBe(1);
+    expect(r.model.graph.nodes.some((n) => n.domain === 'mmdeploy')).toBe(false);
+    const plugin = r.model.graph.nodes.find((n) => n.opType === MSDA_OP);
+    expect(plugin?.inputs[1]?.initializer?.dtype).toBe('int32');
+    expect(plugin?.inputs[2]?.initializer?.dtype).toBe('int32');
+    for (const version of [10, 11] as const) expect(lintTensorRT(r.model, version)).toEqual([]);
+    const got = await run(encodeModel(attachReferenceFunctions(r.model.toProto(), L)), {
+      value,
+      loc,
+      w: weights,
+    });
+    const ss = tensor('int32', [L, 2], Int32Array.from(shapes.flat()));
+    const lsi = tensor('int32', [L], Int32Array.from([0, 15]));
+    const ref = (await loadMsdaReference())(value, ss, lsi, loc, weights);
+    const merged = tensor('float32', [N, Lq, M * D], ref.data as Float32Array);
+    expect(got.y?.dims).toEqual([N, Lq, M * D]);
+    expect(worstRelativeError({ y: got.y as HostTensor }, { y: merged })).toBeLessThanOrEqual(1e-5);
   });
 });
 
