@@ -11,10 +11,14 @@ import {
 import { OrtBackend } from '@trtkit/ort';
 import {
   builtinPasses,
+  dynamicShapesWith,
+  fuseDeformableAttentionWith,
+  makeSimplifyPass,
   modelFromProto,
   type PassModel,
   type PassReport,
   runPipeline,
+  sanitizeFor,
   VerificationFailed,
   type Verifier,
 } from '@trtkit/passes';
@@ -109,11 +113,18 @@ export const optimize: Command = {
   name: 'optimize',
   summary: 'run graph passes on an ONNX model (removeAuxHeads, fixGather, fuseLayerNorm, ...)',
   usage: [
-    'trtkit optimize <in.onnx> -o <out.onnx> --passes a,b,c [--verify] [--json] [--force]',
+    'trtkit optimize <in.onnx> -o <out.onnx> --passes a,b,c [--verify] [--json] [--force] [pass options]',
     '',
     `Passes: ${builtinPasses.names.join(', ')}`,
-    '  --verify   run the model before and after each changing pass on ONNX Runtime and compare outputs',
-    '  --force    replace <out.onnx> if it exists',
+    '  --verify            run the model before and after each changing pass on ONNX Runtime and compare outputs',
+    "  --tolerance <x>     --verify bound, relative to each output's largest magnitude (default 1e-5)",
+    '  --force             replace <out.onnx> if it exists',
+    'Pass options:',
+    '  --input-shape n:1x3x800x1066   simplify: fix input shapes (repeatable or comma-separated; ? keeps a dim)',
+    '  --size-cap <bytes>             simplify: largest folded tensor (default 1048576)',
+    '  --batch-name <name>            dynamicShapes: name of the symbolic batch dim (default batch)',
+    '  --tensorrt 10|11               sanitize: TensorRT version its lint checks against (default 10)',
+    '  --strict                       fuseDeformableAttention: fail when no deformable attention is found',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseArgs({
@@ -123,8 +134,14 @@ export const optimize: Command = {
         out: { type: 'string', short: 'o' },
         passes: { type: 'string', short: 'p' },
         verify: { type: 'boolean' },
+        tolerance: { type: 'string' },
         json: { type: 'boolean' },
         force: { type: 'boolean' },
+        'input-shape': { type: 'string', multiple: true },
+        'size-cap': { type: 'string' },
+        'batch-name': { type: 'string' },
+        tensorrt: { type: 'string' },
+        strict: { type: 'boolean' },
       },
     });
     const input = positionals[0];
@@ -137,10 +154,32 @@ export const optimize: Command = {
         hint: `known passes: ${builtinPasses.names.join(', ')}`,
       });
 
-    const passes = await runOrThrow(builtinPasses.parse(values.passes));
+    const positive = (s: string | undefined, what: string): number | undefined => {
+      if (s === undefined) return undefined;
+      const v = Number(s);
+      if (!Number.isFinite(v) || v <= 0)
+        throw new InvalidArgumentError(`--${what} must be a positive number, got '${s}'`);
+      return v;
+    };
+    const tolerance = positive(values.tolerance, 'tolerance');
+    const sizeCap = positive(values['size-cap'], 'size-cap');
+    const trt = values.tensorrt;
+    if (trt !== undefined && trt !== '10' && trt !== '11')
+      throw new InvalidArgumentError(`--tensorrt must be 10 or 11, got '${trt}'`);
+    // Passes configured by the flags replace the registry's defaults of the same name.
+    const registry = builtinPasses.with(
+      makeSimplifyPass({
+        ...(values['input-shape'] ? { inputShapes: values['input-shape'] } : {}),
+        ...(sizeCap ? { sizeCapBytes: sizeCap } : {}),
+      }),
+      dynamicShapesWith(values['batch-name'] ? { batchName: values['batch-name'] } : {}),
+      sanitizeFor(trt ? { tensorrt: Number(trt) as 10 | 11 } : {}),
+      fuseDeformableAttentionWith({ strict: values.strict === true }),
+    );
+    const passes = await runOrThrow(registry.parse(values.passes));
     const { loaded, model } = await loadIrModel(input);
     try {
-      const verify = values.verify ? ortVerifier() : undefined;
+      const verify = values.verify ? ortVerifier(tolerance) : undefined;
       const result = await runOrThrow(runPipeline(passes, model, verify ? { verify } : {}));
       const written = await writeModel(values.out, result.model.toProto(), {
         overwrite: values.force === true,

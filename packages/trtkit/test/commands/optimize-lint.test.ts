@@ -41,6 +41,56 @@ describe.skipIf(!fs.existsSync(fixture))('trtkit optimize / lint', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('optimize passes its pass options on: --input-shape freezes, --batch-name renames, --strict fails', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trtkit-opt-'));
+    const frozen = path.join(dir, 'frozen.onnx');
+    const c = capture();
+    const args = ['--passes', 'simplify', '--input-shape', 'pixel_values:1x3x128x128', '--json'];
+    expect(await runCli(['optimize', fixture, '-o', frozen, ...args], c.io)).toBe(0);
+    expect(JSON.parse(c.out.join('\n')).reports[0].changed).toBe(true);
+    const { decodeModel, infoFromValueInfo } = await import('@trtkit/core');
+    const input = decodeModel(fs.readFileSync(frozen)).graph?.input[0];
+    expect(input && infoFromValueInfo(input).dims).toEqual([1, 3, 128, 128]);
+    // dynamicShapes on the frozen model gives the batch back under the requested name.
+    const dyn = path.join(dir, 'dyn.onnx');
+    const d = capture();
+    const code = await runCli(
+      ['optimize', frozen, '-o', dyn, '--passes', 'dynamicShapes', '--batch-name', 'images', '--verify'],
+      d.io,
+    );
+    expect(d.err).toEqual([]);
+    expect(code).toBe(0);
+    const dynIn = decodeModel(fs.readFileSync(dyn)).graph?.input[0];
+    expect(dynIn && infoFromValueInfo(dynIn).dims?.[0]).toBe('images');
+    // No deformable attention in DETR: --strict turns "nothing to fuse" into an error.
+    const s = capture();
+    expect(
+      await runCli(
+        [
+          'optimize',
+          fixture,
+          '-o',
+          path.join(dir, 's.onnx'),
+          '--passes',
+          'fuseDeformableAttention',
+          '--strict',
+        ],
+        s.io,
+      ),
+    ).toBe(1);
+    expect(s.err.join('\n')).toMatch(/PatternNotFound|no .*found|pattern/i);
+    // Bad option values are typed errors.
+    const bad = capture();
+    expect(
+      await runCli(
+        ['optimize', fixture, '-o', path.join(dir, 'b.onnx'), '--passes', 'sanitize', '--tensorrt', '9'],
+        bad.io,
+      ),
+    ).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/--tensorrt must be 10 or 11/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('optimize names the known passes on an unknown one', async () => {
     const c = capture();
     expect(await runCli(['optimize', fixture, '-o', '/tmp/x.onnx', '--passes', 'nope'], c.io)).toBe(1);
