@@ -12,6 +12,7 @@ import {
 import { loadTensorRtAddon, type NativeEngine, type TensorRtAddon } from './addon.js';
 import { resolveBuildRequest, type TensorRtBuildOptions } from './build-options.js';
 import { type ParserIssue, TensorRtError, type TensorRtLog } from './errors.js';
+import { type PrecisionSummary, summarisePrecision } from './precision-check.js';
 
 const ARRAYS: Partial<Record<DType, new (b: ArrayBuffer) => HostTensor['data']>> = {
   float32: Float32Array as never,
@@ -97,6 +98,11 @@ class TensorRtEngine implements Engine {
   /** Per-layer information from TensorRT's engine inspector (layer types and precisions). */
   layers(): unknown {
     return JSON.parse(this.native.inspect());
+  }
+
+  /** Compute layers by precision, from the inspector (the plan must be built with detailed profiling). */
+  precision(): PrecisionSummary {
+    return summarisePrecision(this.layers());
   }
 
   async dispose(): Promise<void> {

@@ -8,3 +8,14 @@ export {
 } from './build-options.js';
 export { type ParserIssue, PlanMismatchError, TensorRtError, TensorRtUnavailableError } from './errors.js';
 export { loadPlan, type PlanManifest, planCacheKey, savePlan, sha256 } from './plan-file.js';
+export {
+  checkHalfPrecision,
+  type InspectedLayer,
+  InspectorFormatError,
+  inspectLayers,
+  type LayerPrecision,
+  PrecisionNotRealizedError,
+  type PrecisionSummary,
+  precisionOf,
+  summarisePrecision,
+} from './precision-check.js';
