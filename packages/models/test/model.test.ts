@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Backend, PrecisionNotRealizedError } from '@trtkit/core';
 import { OrtBackend } from '@trtkit/ort';
 import { definePass } from '@trtkit/passes';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +50,38 @@ describe('model(): the fluent pipeline', () => {
     for (let i = 0; i < a.segmentation.classes.length; i++)
       same += a.segmentation.classes[i] === b.segmentation.classes[i] ? 1 : 0;
     expect(same / a.segmentation.classes.length).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it('fails an FP16 build whose engine reports it runs mostly FP32 (backends that can tell, like TensorRT)', async () => {
+    const onnx = join(trained, 'segformer.onnx');
+    // ONNX Runtime builds the engine; the backend adds what a TensorRT engine's inspector would report.
+    const reporting = (halfShare: number): Backend => {
+      const ort = new OrtBackend();
+      return {
+        name: 'reporting',
+        async build(bytes, options) {
+          const engine = await ort.build(bytes, options);
+          return Object.assign(engine, {
+            precision: () => ({
+              compute: 10,
+              byPrecision: { fp16: halfShare * 10, fp32: 10 - halfShare * 10 },
+              halfShare,
+            }),
+          });
+        },
+      };
+    };
+    const low = model('synthetic-segformer', { onnx }).build({ fp16: true, backend: reporting(0.2) });
+    await expect(low.ready()).rejects.toBeInstanceOf(PrecisionNotRealizedError);
+    await expect(low.ready()).rejects.toThrow(
+      /only 20\.0 % of 10 compute layers run in FP16 \(wanted 50 %\)/,
+    );
+    const ok = model('synthetic-segformer', { onnx }).build({ fp16: true, backend: reporting(0.9) });
+    expect((await ok.ready()).engine.precision?.().halfShare).toBe(0.9);
+    // Without fp16 nothing is asked of the engine's precision.
+    const fp32 = model('synthetic-segformer', { onnx }).build({ backend: reporting(0) });
+    await fp32.ready();
+    await Promise.all([ok.dispose(), fp32.dispose()]);
   });
 
   it('takes custom passes and reports unknown pass names with the known ones', async () => {

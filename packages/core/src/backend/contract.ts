@@ -1,5 +1,6 @@
 import { TrtkitError } from '../errors/index.js';
 import type { DType, HostTensor } from '../tensor/index.js';
+import type { EnginePrecision } from './precision.js';
 
 /** A graph input or output as a backend sees it. Symbolic dims are strings; unknown dims are null. */
 export interface TensorSpec {
@@ -27,6 +28,8 @@ export interface Engine {
   readonly outputs: readonly TensorSpec[];
   run(feeds: Readonly<Record<string, HostTensor>>, options?: RunOptions): Promise<Record<string, HostTensor>>;
   dispose(): Promise<void>;
+  /** The precision the engine really runs, where the backend can tell (TensorRT can; ONNX Runtime cannot). */
+  precision?(): EnginePrecision;
 }
 
 /** Turns encoded ONNX bytes into an Engine: ONNX Runtime (reference) or TensorRT. */

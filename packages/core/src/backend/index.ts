@@ -6,3 +6,4 @@ export {
   type RunOptions,
   type TensorSpec,
 } from './contract.js';
+export { type EnginePrecision, PrecisionNotRealizedError } from './precision.js';

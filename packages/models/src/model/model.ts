@@ -5,6 +5,7 @@ import {
   encodeModel,
   InvalidArgumentError,
   type ModelProto,
+  PrecisionNotRealizedError,
   readModel,
 } from '@trtkit/core';
 import { OrtBackend } from '@trtkit/ort';
@@ -38,6 +39,12 @@ export interface DeployOptions {
   readonly backend?: Backend;
   /** Threads for the ONNX Runtime backend. */
   readonly threads?: number;
+  /**
+   * With `fp16`, the least share of compute layers the built engine must really run in half precision, checked where
+   * the backend can tell (TensorRT's engine inspector); below it the build fails with PrecisionNotRealizedError.
+   * Default 0.5.
+   */
+  readonly minHalfShare?: number;
 }
 
 // Passes by name or value; a name is looked up in the built-in registry when the pipeline runs.
@@ -155,6 +162,15 @@ export class Deployment {
       const forBackend =
         backend.name === 'onnxruntime' ? withReferenceDefinitions(model) : withoutReferenceDefinitions(model);
       const engine = await backend.build(encodeModel(forBackend));
+      // An FP16 build that silently fell back to FP32 is the failure this option exists to catch.
+      if (options.fp16 && engine.precision) {
+        const summary = engine.precision();
+        const min = options.minHalfShare ?? 0.5;
+        if (summary.halfShare < min) {
+          await engine.dispose();
+          throw new PrecisionNotRealizedError(summary, min);
+        }
+      }
       return { engine, model, reports };
     })();
     // Failures surface from ready()/infer(); this keeps an unobserved build from crashing the process.

@@ -1,4 +1,6 @@
-import { TrtkitError } from '@trtkit/core';
+import { type EnginePrecision, PrecisionNotRealizedError, TrtkitError } from '@trtkit/core';
+
+export { PrecisionNotRealizedError };
 
 /** Element type of a layer's tensors as TensorRT's engine inspector spells it (JSON, detailed verbosity). */
 export type LayerPrecision =
@@ -19,7 +21,7 @@ export interface InspectedLayer {
   readonly precision: LayerPrecision;
 }
 
-export interface PrecisionSummary {
+export interface PrecisionSummary extends EnginePrecision {
   /** Layers that compute (TensorRT's own bookkeeping left out: reformats, shuffles, constants, no-ops). */
   readonly compute: number;
   readonly byPrecision: Readonly<Partial<Record<LayerPrecision, number>>>;
@@ -114,23 +116,4 @@ export function checkHalfPrecision(info: unknown, minShare = 0.5): PrecisionSumm
 /** The engine inspector's output is not what the precision check can read. */
 export class InspectorFormatError extends TrtkitError {
   readonly _tag = 'InspectorFormatError';
-}
-
-/** An engine meant to run FP16 runs most of its compute in another precision. */
-export class PrecisionNotRealizedError extends TrtkitError {
-  readonly _tag = 'PrecisionNotRealizedError';
-  constructor(
-    readonly summary: PrecisionSummary,
-    readonly minShare: number,
-  ) {
-    const counts = Object.entries(summary.byPrecision)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-    super(
-      `only ${(summary.halfShare * 100).toFixed(1)} % of ${summary.compute} compute layers run in FP16 (wanted ${(minShare * 100).toFixed(0)} %): ${counts}`,
-      {
-        hint: 'convert the graph with toMixedPrecision and build strongly typed; with TensorRT 11 the FP16 flag no longer exists',
-      },
-    );
-  }
 }
