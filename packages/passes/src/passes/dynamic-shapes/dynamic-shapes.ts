@@ -243,7 +243,7 @@ export function dynamicShapesWith(options: DynamicShapesOptions = {}): Pass {
       }
       for (const v of graph.outputs) {
         const d = inferredDims(v);
-        if (!d || !d.some((x) => mentions(x, name))) continue;
+        if (!d?.some((x) => mentions(x, name))) continue;
         setDims(v, d.map((x) => (x === name || evalDim(x, name, batch) !== undefined ? x : null)) as never);
         report.outputTouched(v.name);
       }

@@ -50,7 +50,7 @@ export function fixReshapeTarget(
   const resolved = target.map((t, i) => (t === 0 && !allowZero ? (dims[i] as number) : t));
   const minus = resolved.indexOf(-1);
   if (minus >= 0) {
-    const known = prod(resolved.filter((t, i) => i !== minus));
+    const known = prod(resolved.filter((_t, i) => i !== minus));
     if (known === 0 || prod(dims) % known !== 0) return { kind: 'lost', why: 'inconsistent sizes' };
     resolved[minus] = prod(dims) / known;
   }

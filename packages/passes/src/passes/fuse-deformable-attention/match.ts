@@ -122,7 +122,7 @@ function sizeOf(graph: Graph, v: Value | undefined): LevelSize | undefined {
 /** The level's slice of the token axis: `Slice(value, start, _, axes [1])` or output l of `Split(value, axis 1)`. */
 function levelPiece(graph: Graph, v: Value | undefined): { value: Value; start: LevelSize } | undefined {
   const p = producer(v);
-  if (!p || p.domain !== '' || !v) return undefined;
+  if (p?.domain !== '' || !v) return undefined;
   if (p.opType === 'Slice') {
     const axes = p.inputs[3] ? constInts(graph, p.inputs[3]) : undefined;
     if (axes?.length !== 1 || axes[0] !== 1) return undefined;
@@ -147,7 +147,7 @@ function levelHeightWidth(graph: Graph, shape: Value | undefined): [LevelSize, L
   if (k?.length === 4 && (k[2] as number) > 0 && (k[3] as number) > 0)
     return [k[2] as number, k[3] as number];
   const c = op(shape, 'Concat');
-  if (!c || c.inputs.length !== 4) return undefined;
+  if (c?.inputs.length !== 4) return undefined;
   const h = sizeOf(graph, c.inputs[2]);
   const w = sizeOf(graph, c.inputs[3]);
   return h !== undefined && w !== undefined ? [h, w] : undefined;
