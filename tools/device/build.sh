@@ -20,3 +20,9 @@ mkdir -p "$root/.carry/dev"
   --outfile="$root/.carry/dev/simplify-ours.mjs" --log-level=warning --external:onnxruntime-node --external:sharp \
   --alias:@trtkit/core="$root/packages/core/src/index.ts" --alias:@trtkit/ort="$root/packages/ort/src/index.ts" \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+# our side of the same-machine preprocessing benchmark (tools/device/preprocess_same_machine.sh)
+"$root/node_modules/.bin/esbuild" --bundle --platform=node --format=esm --target=node20 \
+  --outfile="$root/.carry/dev/preprocess.mjs" --log-level=warning --external:sharp \
+  --alias:@trtkit/core="$root/packages/core/src/index.ts" \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
+  "$root/tools/device/preprocess_entry.ts"
