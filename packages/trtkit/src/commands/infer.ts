@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeModel, InvalidArgumentError, readModel } from '@trtkit/core';
-import { drawDetections, getRecipe, overlayMask, recipeNames, runRecipe, writePng } from '@trtkit/models';
-import { OrtBackend } from '@trtkit/ort';
+import { InvalidArgumentError } from '@trtkit/core';
+import { drawDetections, getRecipe, model, overlayMask, recipeNames, writePng } from '@trtkit/models';
 import type { Command } from '../cli/command.js';
 
 /** `trtkit infer`: preprocess, run on the reference backend, postprocess, print typed results, draw them. */
@@ -12,13 +11,16 @@ export const infer: Command = {
   summary: 'run a recipe on images: detections or masks as text/JSON, annotated PNGs',
   usage: [
     'trtkit infer <images...> --recipe <name> --model <model.onnx> [--json] [--out <png or dir>] [--force]',
-    '             [--threshold <0..1>] [--batch <n>] [--threads <n>]',
+    '             [--threshold <0..1>] [--batch <n>] [--threads <n>] [--passes a,b,c | --defaults] [--verify] [--fp16]',
     '',
     `Recipes: ${recipeNames().join(', ')}`,
     '  --out        one PNG (one image) or a directory (one PNG per image)',
     "  --threshold  score threshold (default: the recipe's)",
     '  --batch      images per run (default: all)',
     '  --threads    ONNX Runtime intra-op threads',
+    "  --passes     graph passes to run before building (as `trtkit optimize`); --defaults: the recipe's own list",
+    '  --verify     check each pass against the unchanged model on ONNX Runtime',
+    '  --fp16       convert to mixed precision (FP16 with verified FP32 islands) before building',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseArgs({
@@ -33,6 +35,10 @@ export const infer: Command = {
         threshold: { type: 'string' },
         batch: { type: 'string' },
         threads: { type: 'string' },
+        passes: { type: 'string' },
+        defaults: { type: 'boolean' },
+        verify: { type: 'boolean' },
+        fp16: { type: 'boolean' },
       },
     });
     if (!values.recipe || !values.model || positionals.length === 0) {
@@ -54,10 +60,23 @@ export const infer: Command = {
     const batch = num(values.batch, 'batch', true);
     const threads = num(values.threads, 'threads', true);
     const recipe = getRecipe(values.recipe);
-    const { model } = await readModel(values.model);
-    const engine = await new OrtBackend(threads ? { threads } : {}).build(encodeModel(model));
+    if (values.passes && values.defaults)
+      throw new InvalidArgumentError('give --passes or --defaults, not both');
+    // The same pipeline as the fluent API: model(recipe, { onnx }).pass(...).verify().build({ fp16 }).
+    let pipeline = model(recipe, { onnx: values.model });
+    if (values.defaults) pipeline = pipeline.defaults();
+    for (const name of (values.passes ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      pipeline = pipeline.pass(name);
+    if (values.verify) pipeline = pipeline.verify();
+    const deployed = pipeline.build({
+      ...(values.fp16 ? { fp16: true } : {}),
+      ...(threads ? { threads } : {}),
+    });
     try {
-      const results = await runRecipe(recipe, engine, positionals, {
+      const results = await deployed.infer(positionals, {
         ...(threshold !== undefined ? { threshold } : {}),
         ...(batch ? { batch } : {}),
       });
@@ -111,7 +130,7 @@ export const infer: Command = {
       if (values.json) io.out(JSON.stringify(summary, null, 2));
       return 0;
     } finally {
-      await engine.dispose();
+      await deployed.dispose().catch(() => undefined);
     }
   },
 };

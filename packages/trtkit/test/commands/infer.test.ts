@@ -39,6 +39,37 @@ describe('trtkit infer', () => {
     expect((await loadImage(join(dir, 'val_1.png'))).width).toBe(128);
   });
 
+  it('runs passes (--passes, --verify) and --fp16 before building, with the same detections as the plain model', async () => {
+    const images = [join(trained, 'val', 'val_0.png'), join(trained, 'val', 'val_2.png')];
+    const base = [
+      'infer',
+      ...images,
+      '--recipe',
+      'synthetic-detr',
+      '--model',
+      join(trained, 'detr_original.onnx'),
+      '--json',
+    ];
+    const plain = capture();
+    expect(await runCli(base, plain.io)).toBe(0);
+    const optimized = capture();
+    expect(
+      await runCli([...base, '--passes', 'removeAuxHeads,fixGather,simplify', '--verify'], optimized.io),
+    ).toBe(0);
+    const half = capture();
+    expect(await runCli([...base, '--defaults', '--fp16'], half.io)).toBe(0);
+    const labels = (c: ReturnType<typeof capture>) =>
+      JSON.parse(c.out.join('\n')).map((r: { detections: { labelName: string }[] }) =>
+        r.detections.map((d) => d.labelName),
+      );
+    expect(labels(plain)[0].length).toBeGreaterThan(0);
+    expect(labels(optimized)).toEqual(labels(plain));
+    expect(labels(half)).toEqual(labels(plain));
+    const bad = capture();
+    expect(await runCli([...base, '--passes', 'nope'], bad.io)).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/nope/);
+  });
+
   it('fails with a typed message for a bad recipe, a missing model or a bad number', async () => {
     const c = capture();
     expect(await runCli(['infer', 'x.png', '--recipe', 'nope', '--model', 'm.onnx'], c.io)).toBe(1);
