@@ -19,8 +19,10 @@ import {
   type PassReport,
   runPipeline,
   sanitizeFor,
+  toMixedPrecision,
   VerificationFailed,
   type Verifier,
+  withReferenceDefinitions,
 } from '@trtkit/passes';
 import { Cause, Effect, Exit } from 'effect';
 import type { Command } from '../cli/command.js';
@@ -90,6 +92,17 @@ export function ortVerifier(tolerance = 1e-5): Verifier<never, PassModel> {
     }).pipe(Effect.flatMap((r) => (r === true ? Effect.void : Effect.fail(new VerificationFailed(pass, r)))));
 }
 
+/** Calibration for toMixedPrecision: ONNX Runtime and one deterministic input set for the model's declared inputs. */
+async function ortCalibration(model: PassModel) {
+  const backend = new OrtBackend({ graphOptimizationLevel: 'disabled' });
+  const probe = await backend.build(encodeModel(withReferenceDefinitions(model.toProto())));
+  try {
+    return { backend, feeds: [feedsFor(probe.inputs)] };
+  } finally {
+    await probe.dispose();
+  }
+}
+
 /** Runs an Effect; a failure rethrows the typed error itself (so the CLI prints its message and hint). */
 export async function runOrThrow<A, E>(effect: Effect.Effect<A, E>): Promise<A> {
   const exit = await Effect.runPromiseExit(effect);
@@ -125,6 +138,11 @@ export const optimize: Command = {
     '  --batch-name <name>            dynamicShapes: name of the symbolic batch dim (default batch)',
     '  --tensorrt 10|11               sanitize: TensorRT version its lint checks against (default 10)',
     '  --strict                       fuseDeformableAttention: fail when no deformable attention is found',
+    '  --keep-fp32 <sel>              toMixedPrecision: keep nodes FP32 (node name, op type or /regex/ over names; repeatable)',
+    '  --force-fp16 <sel>             toMixedPrecision: compute these in FP16 even where a rule says FP32 (repeatable)',
+    '  --io-dtype keep|float16        toMixedPrecision: float graph inputs/outputs stay float32 (keep) or become float16',
+    '  --range-limit <x>              toMixedPrecision: largest |value| an FP16 tensor may hold (default 32768)',
+    '  --calibrate                    toMixedPrecision: observe ranges and verify FP16 against FP32 on ONNX Runtime',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseArgs({
@@ -142,6 +160,11 @@ export const optimize: Command = {
         'batch-name': { type: 'string' },
         tensorrt: { type: 'string' },
         strict: { type: 'boolean' },
+        'keep-fp32': { type: 'string', multiple: true },
+        'force-fp16': { type: 'string', multiple: true },
+        'io-dtype': { type: 'string' },
+        'range-limit': { type: 'string' },
+        calibrate: { type: 'boolean' },
       },
     });
     const input = positionals[0];
@@ -166,6 +189,15 @@ export const optimize: Command = {
     const trt = values.tensorrt;
     if (trt !== undefined && trt !== '10' && trt !== '11')
       throw new InvalidArgumentError(`--tensorrt must be 10 or 11, got '${trt}'`);
+    const ioDtype = values['io-dtype'];
+    if (ioDtype !== undefined && ioDtype !== 'keep' && ioDtype !== 'float16')
+      throw new InvalidArgumentError(`--io-dtype must be keep or float16, got '${ioDtype}'`);
+    const rangeLimit = positive(values['range-limit'], 'range-limit');
+    // A selector: /regex/ matches node names; anything else is a node name or an op type.
+    const selectors = (xs: string[] | undefined) =>
+      (xs ?? []).map((x) =>
+        x.length > 2 && x.startsWith('/') && x.endsWith('/') ? new RegExp(x.slice(1, -1)) : x,
+      );
     // Passes configured by the flags replace the registry's defaults of the same name.
     const registry = builtinPasses.with(
       makeSimplifyPass({
@@ -176,8 +208,22 @@ export const optimize: Command = {
       sanitizeFor(trt ? { tensorrt: Number(trt) as 10 | 11 } : {}),
       fuseDeformableAttentionWith({ strict: values.strict === true }),
     );
-    const passes = await runOrThrow(registry.parse(values.passes));
     const { loaded, model } = await loadIrModel(input);
+    const calibration = values.calibrate ? await ortCalibration(model) : undefined;
+    const passes = await runOrThrow(
+      registry
+        .with(
+          toMixedPrecision({
+            fp16: true,
+            keepFp32: selectors(values['keep-fp32']),
+            forceFp16: selectors(values['force-fp16']),
+            ...(ioDtype ? { ioDtype: ioDtype as 'keep' | 'float16' } : {}),
+            ...(rangeLimit ? { rangeLimit } : {}),
+            ...(calibration ? { calibration } : {}),
+          }),
+        )
+        .parse(values.passes),
+    );
     try {
       const verify = values.verify ? ortVerifier(tolerance) : undefined;
       const result = await runOrThrow(runPipeline(passes, model, verify ? { verify } : {}));

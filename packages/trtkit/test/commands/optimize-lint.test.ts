@@ -91,6 +91,52 @@ describe.skipIf(!fs.existsSync(fixture))('trtkit optimize / lint', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('optimize --passes toMixedPrecision takes --keep-fp32, --calibrate and --io-dtype', async () => {
+    const seg = fileURLToPath(new URL('../../../../fixtures/trained/segformer.onnx', import.meta.url));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trtkit-fp16-'));
+    const { decodeModel } = await import('@trtkit/core');
+    const convWeightsHalf = (file: string) => {
+      const g = decodeModel(fs.readFileSync(file)).graph;
+      const inits = new Map((g?.initializer ?? []).map((t) => [t.name, t.dataType]));
+      return (g?.node ?? []).filter((n) => n.opType === 'Conv' && inits.get(n.input[1] ?? '') === 10).length;
+    };
+    const plain = path.join(dir, 'half.onnx');
+    expect(
+      await runCli(
+        ['optimize', seg, '-o', plain, '--passes', 'toMixedPrecision', '--calibrate'],
+        capture().io,
+      ),
+    ).toBe(0);
+    expect(convWeightsHalf(plain)).toBeGreaterThan(0);
+    const kept = path.join(dir, 'kept.onnx');
+    const c = capture();
+    expect(
+      await runCli(
+        ['optimize', seg, '-o', kept, '--passes', 'toMixedPrecision', '--keep-fp32', 'Conv', '--json'],
+        c.io,
+      ),
+    ).toBe(0);
+    expect(convWeightsHalf(kept)).toBe(0);
+    const bad = capture();
+    expect(
+      await runCli(
+        [
+          'optimize',
+          seg,
+          '-o',
+          path.join(dir, 'b.onnx'),
+          '--passes',
+          'toMixedPrecision',
+          '--io-dtype',
+          'int8',
+        ],
+        bad.io,
+      ),
+    ).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/--io-dtype must be keep or float16/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('optimize names the known passes on an unknown one', async () => {
     const c = capture();
     expect(await runCli(['optimize', fixture, '-o', '/tmp/x.onnx', '--passes', 'nope'], c.io)).toBe(1);
