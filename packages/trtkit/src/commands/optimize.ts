@@ -18,6 +18,8 @@ import {
   type PassModel,
   type PassReport,
   runPipeline,
+  SIMPLIFY_STEPS,
+  type SimplifyStep,
   sanitizeFor,
   toMixedPrecision,
   VerificationFailed,
@@ -135,6 +137,7 @@ export const optimize: Command = {
     'Pass options:',
     '  --input-shape n:1x3x800x1066   simplify: fix input shapes (repeatable or comma-separated; ? keeps a dim)',
     '  --size-cap <bytes>             simplify: largest folded tensor (default 1048576)',
+    `  --skip <steps>                 simplify: sub-steps to leave out (${SIMPLIFY_STEPS.join(', ')})`,
     '  --batch-name <name>            dynamicShapes: name of the symbolic batch dim (default batch)',
     '  --tensorrt 10|11               sanitize: TensorRT version its lint checks against (default 10)',
     '  --strict                       fuseDeformableAttention: fail when no deformable attention is found',
@@ -157,6 +160,7 @@ export const optimize: Command = {
         force: { type: 'boolean' },
         'input-shape': { type: 'string', multiple: true },
         'size-cap': { type: 'string' },
+        skip: { type: 'string' },
         'batch-name': { type: 'string' },
         tensorrt: { type: 'string' },
         strict: { type: 'boolean' },
@@ -185,6 +189,15 @@ export const optimize: Command = {
       return v;
     };
     const tolerance = positive(values.tolerance, 'tolerance');
+    const skip = (values.skip ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    for (const step of skip)
+      if (!(SIMPLIFY_STEPS as readonly string[]).includes(step))
+        throw new InvalidArgumentError(`--skip: no simplify step '${step}'`, {
+          hint: `steps: ${SIMPLIFY_STEPS.join(', ')}`,
+        });
     const sizeCap = positive(values['size-cap'], 'size-cap');
     const trt = values.tensorrt;
     if (trt !== undefined && trt !== '10' && trt !== '11')
@@ -203,6 +216,7 @@ export const optimize: Command = {
       makeSimplifyPass({
         ...(values['input-shape'] ? { inputShapes: values['input-shape'] } : {}),
         ...(sizeCap ? { sizeCapBytes: sizeCap } : {}),
+        ...(skip.length ? { skip: skip as SimplifyStep[] } : {}),
       }),
       dynamicShapesWith(values['batch-name'] ? { batchName: values['batch-name'] } : {}),
       sanitizeFor(trt ? { tensorrt: Number(trt) as 10 | 11 } : {}),

@@ -79,6 +79,37 @@ describe.skipIf(!fs.existsSync(fixture))('trtkit optimize / lint', () => {
       ),
     ).toBe(1);
     expect(s.err.join('\n')).toMatch(/PatternNotFound|no .*found|pattern/i);
+    // --skip leaves simplify's named sub-steps out: without dead-code removal, fewer nodes go.
+    const all = capture();
+    const none = capture();
+    await runCli(
+      ['optimize', fixture, '-o', path.join(dir, 'a.onnx'), '--passes', 'simplify', '--json'],
+      all.io,
+    );
+    await runCli(
+      [
+        'optimize',
+        fixture,
+        '-o',
+        path.join(dir, 'n.onnx'),
+        '--passes',
+        'simplify',
+        '--skip',
+        'fold-constants,dead-code',
+        '--json',
+      ],
+      none.io,
+    );
+    const removed = (c: ReturnType<typeof capture>) => JSON.parse(c.out.join('\n')).reports[0].nodesRemoved;
+    expect(removed(none)).toBeLessThan(removed(all));
+    const typo = capture();
+    expect(
+      await runCli(
+        ['optimize', fixture, '-o', path.join(dir, 't.onnx'), '--passes', 'simplify', '--skip', 'nope'],
+        typo.io,
+      ),
+    ).toBe(1);
+    expect(typo.err.join('\n')).toMatch(/no simplify step 'nope'[\s\S]*dead-code/);
     // Bad option values are typed errors.
     const bad = capture();
     expect(
