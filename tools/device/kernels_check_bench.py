@@ -28,7 +28,7 @@ parser.add_argument("--out", default=".")
 parser.add_argument("--iters", type=int, default=300)
 parser.add_argument("--checks-only", action="store_true")
 parser.add_argument("--only", default="", help="comma-separated benchmark groups to time (msda, msda-decoder, "
-                    "layernorm, preprocess, postprocess); default all")
+                    "msda-encoder (fp16 encoder only), layernorm, preprocess, postprocess); default all")
 args = parser.parse_args()
 
 lib = ctypes.CDLL(args.lib)
@@ -493,13 +493,13 @@ def measure_bandwidth():
     return bw
 
 
-def bench_msda(decoder_only=False):
-    for dtype in (torch.float16, torch.float32):
+def bench_msda(decoder_only=False, encoder_only=False):
+    for dtype in (torch.float16,) if encoder_only else (torch.float16, torch.float32):
         es = 2 if dtype == torch.float16 else 4
         dn = str(dtype)[6:]
         s = sum(h * w for h, w in DETR_LEVELS)
         for call, lq in (("encoder", s), ("decoder", 300)):
-            if decoder_only and call == "encoder":
+            if (decoder_only and call == "encoder") or (encoder_only and call == "decoder"):
                 continue
             set_bytes = s * 256 * es + lq * 8 * 16 * (8 + es) + lq * 256 * es
             ns = sets_for(set_bytes)
@@ -512,7 +512,7 @@ def bench_msda(decoder_only=False):
                     sets.append((v, sh, st, loc, at, torch.empty(1, lq, 8, 32, device=dev, dtype=dtype)))
                 g = f"msda {call} (Lq={lq}) {dn}, {pattern} locations"
                 bench(f"{g} trtkit wide", [lambda a=a: msda_launch(*a) for a in sets], set_bytes, group=g)
-                if pattern == "realistic":
+                if pattern == "realistic" and not encoder_only:
                     for nv, split, sh in ((1, 1, 2), (1, 1, 1), (1, 2, 0), (1, 4, 0), (1, 8, 0), (2, 1, 0)):
                         txt = {2: ", shared corners", 1: ", per-lane corners", 0: ""}[sh]
                         bench(f"{g} trtkit wide, {nv} vector(s)/thread, point split {split}{txt}", [lambda a=a, sp=split, v=nv, x=sh: msda_tuned_launch(*a, sp, v, x) for a in sets], set_bytes, group=g)
@@ -523,7 +523,7 @@ def bench_msda(decoder_only=False):
                     # is usually still in the 50 MB L2: the same launch with one input set, L2-warm.
                     bench(f"{g} trtkit wide, L2-warm (one input set)", [lambda a=sets[0]: msda_launch(*a)], set_bytes, group=g)
                 bench(f"{g} trtkit scalar baseline", [lambda a=a: msda_launch(*a, scalar=True) for a in sets], set_bytes, group=g)
-                if pattern == "realistic":
+                if pattern == "realistic" and not encoder_only:
                     bench(f"{g} PyTorch grid_sample", [lambda a=a: msda_torch(a[0], DETR_LEVELS, a[3], a[4]) for a in sets[:4]], set_bytes, iters=100, group=g)
                 del sets
                 torch.cuda.empty_cache()
@@ -621,6 +621,8 @@ bench("timing floor: empty kernel", [lambda: lib.tk_empty(stream())])
 only = set(filter(None, args.only.split(",")))
 if not only or "msda" in only or "msda-decoder" in only:
     bench_msda(decoder_only="msda" not in only and "msda-decoder" in only)
+elif "msda-encoder" in only:
+    bench_msda(encoder_only=True)
 if not only or "layernorm" in only:
     bench_layernorm()
 if not only or "preprocess" in only:
