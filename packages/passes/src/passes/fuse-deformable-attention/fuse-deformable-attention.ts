@@ -77,6 +77,36 @@ function levelTensors(
   };
 }
 
+/**
+ * Inserts the plugin node with `inputs` before `before`, merges its [N, Lq, M, D] output to [N, Lq, M*D] (the shape
+ * the replaced form produced), and reroutes `output` to it. Counts it as fused.
+ */
+function insertPlugin(
+  model: Model,
+  inputs: readonly Value[],
+  output: Value,
+  before: Node,
+  added: Node[],
+  report: ReportBuilder,
+): void {
+  const graph = model.graph;
+  const plugin = addNode(graph, { opType: MSDA_OP, domain: MSDA_DOMAIN, inputs }, before);
+  plugin.setAttr('plugin_version', { string: '2' });
+  plugin.setAttr('plugin_namespace', { string: '' });
+  const merge = addNode(
+    graph,
+    {
+      opType: 'Reshape',
+      inputs: [plugin.outputs[0], addConst(graph, 'msda_merge_heads', 'int64', [3], [0, 0, -1])],
+    },
+    before,
+  );
+  added.push(plugin, merge);
+  const touched = replaceValue(graph, output, merge.outputs[0] as Value);
+  if (touched) report.outputTouched(touched);
+  report.added(...added).count('fused');
+}
+
 function fuseOne(model: Model, m: DecomposedMsda, report: ReportBuilder): void {
   const graph = model.graph;
   const added: Node[] = [];
@@ -95,36 +125,20 @@ function fuseOne(model: Model, m: DecomposedMsda, report: ReportBuilder): void {
     return c.outputs[0] as Value;
   };
   const valueType = m.value.type === 'float16' ? 'float16' : 'float32';
-  const plugin = addNode(
-    graph,
-    {
-      opType: MSDA_OP,
-      domain: MSDA_DOMAIN,
-      inputs: [
-        m.value,
-        lv.shapes,
-        lv.starts,
-        castTo(m.samplingLocations, 'float32'),
-        castTo(m.attentionWeights, valueType),
-      ],
-    },
+  insertPlugin(
+    model,
+    [
+      m.value,
+      lv.shapes,
+      lv.starts,
+      castTo(m.samplingLocations, 'float32'),
+      castTo(m.attentionWeights, valueType),
+    ],
+    m.output,
     m.last,
+    added,
+    report,
   );
-  plugin.setAttr('plugin_version', { string: '2' });
-  plugin.setAttr('plugin_namespace', { string: '' });
-  // [N, Lq, M, D] -> [N, Lq, M*D], the shape the decomposed form produced.
-  const merge = addNode(
-    graph,
-    {
-      opType: 'Reshape',
-      inputs: [plugin.outputs[0], addConst(graph, 'msda_merge_heads', 'int64', [3], [0, 0, -1])],
-    },
-    m.last,
-  );
-  added.push(plugin, merge);
-  const touched = replaceValue(graph, m.output, merge.outputs[0] as Value);
-  if (touched) report.outputTouched(touched);
-  report.added(...added).count('fused');
   report.count(lv.static ? 'staticLevels' : 'computedLevels');
 }
 
@@ -143,38 +157,12 @@ function convertCustom(model: Model, m: CustomMsda, report: ReportBuilder): void
   const graph = model.graph;
   const added: Node[] = [];
   const [value, shapes, starts, loc, weights] = m.inputs;
-  const plugin = addNode(
-    graph,
-    {
-      opType: MSDA_OP,
-      domain: MSDA_DOMAIN,
-      inputs: [
-        value,
-        int32Levels(graph, shapes, m.node, added, 'msda_spatial_shapes'),
-        int32Levels(graph, starts, m.node, added, 'msda_level_start'),
-        loc,
-        weights,
-      ],
-    },
-    m.node,
-  );
-  plugin.setAttr('plugin_version', { string: '2' });
-  plugin.setAttr('plugin_namespace', { string: '' });
-  const merge = addNode(
-    graph,
-    {
-      opType: 'Reshape',
-      inputs: [plugin.outputs[0], addConst(graph, 'msda_merge_heads', 'int64', [3], [0, 0, -1])],
-    },
-    m.node,
-  );
-  added.push(plugin, merge);
-  const touched = replaceValue(graph, m.output, merge.outputs[0] as Value);
-  if (touched) report.outputTouched(touched);
-  report
-    .added(...added)
-    .count('fused')
-    .count('fromCustomOp');
+  const levels = [
+    int32Levels(graph, shapes, m.node, added, 'msda_spatial_shapes'),
+    int32Levels(graph, starts, m.node, added, 'msda_level_start'),
+  ];
+  insertPlugin(model, [value, ...levels, loc, weights], m.output, m.node, added, report);
+  report.count('fromCustomOp');
 }
 
 export interface FuseDeformableAttentionOptions {
