@@ -5,10 +5,11 @@
 //
 //   node scripts/bench/preprocess.mjs [--repeats 5] [--rounds 3] [--json out.json] [--python /usr/bin/python3]
 //
-// Runs the package sources (bundled with esbuild), like the tests. Ours runs twice, each in a fresh process: with one
-// thread (UV_THREADPOOL_SIZE=1, sharp.concurrency(1)), the like-for-like comparison with the single-threaded peer, and
-// with the defaults (decodes of a batch overlap on libuv's pool). Each configuration times both resize filters:
-// 'torchvision' (the default, bit-identical to transformers) and 'libvips' (sharp's, faster, not identical).
+// Runs the package sources (bundled with esbuild), like the tests. Ours runs three times, each in a fresh process: with
+// one thread (UV_THREADPOOL_SIZE=1, sharp.concurrency(1)), the like-for-like comparison with the single-threaded peer;
+// the same without the native image addon (TRTKIT_IMAGE_NATIVE=off: the JavaScript resampler); and with the defaults
+// (a batch's decodes and resizes overlap on libuv's pool). Each configuration times both resize filters: 'torchvision'
+// (the default, bit-identical to transformers) and 'libvips' (sharp's, not identical).
 // The three processes (ours with 1 thread, ours with default threads, the peer) run in turn `rounds` times, so load
 // from other jobs on a shared machine falls on all of them; each run times `repeats` calls after two warm-up calls,
 // and a row reports the median over all its calls. The peer needs Pillow and numpy
@@ -30,6 +31,11 @@ const CASES = [
   ['640x480 JPEG, single', [small]],
   ['batch of 8 (4 of each)', [big, small, big, small, big, small, big, small]],
 ];
+// Only served to the paired driver (tools/device/preprocess_paired.py): throughput when a batch can use many cores.
+const SERVE_CASES = [
+  ...CASES,
+  ['batch of 32 (16 of each)', Array.from({ length: 32 }, (_, i) => (i % 2 ? small : big))],
+];
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +44,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
     worker: { type: 'string' },
+    serve: { type: 'boolean', default: false },
     threads: { type: 'string' },
   },
 });
@@ -55,7 +62,8 @@ async function bundle() {
   const outfile = path.join(outDir, 'preprocess.mjs');
   await esbuild.build({
     stdin: {
-      contents: `export { loadImage } from './packages/models/src/image/load-image.ts';
+      contents: `export { loadImageAddon } from './packages/trt-native/src/image/addon.ts';
+        export { loadImage } from './packages/models/src/image/load-image.ts';
         export { prepareBatch } from './packages/models/src/preprocess/batch.ts';
         export { getRecipe } from './packages/models/src/recipes/registry.ts';`,
       resolveDir: root,
@@ -67,9 +75,12 @@ async function bundle() {
     target: 'node20',
     outfile,
     external: ['sharp'],
-    alias: { '@trtkit/core': path.join(root, 'packages/core/src/index.ts') },
+    alias: {
+      '@trtkit/core': path.join(root, 'packages/core/src/index.ts'),
+      '@trtkit/trt-native': path.join(root, 'packages/trt-native/src/index.ts'),
+    },
     banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
     logLevel: 'error',
   });
@@ -110,7 +121,7 @@ async function worker(bundlePath, threads) {
       }
     }
   }
-  process.stdout.write(`${JSON.stringify({ threads, results })}\n`);
+  process.stdout.write(`${JSON.stringify({ threads, native: m.loadImageAddon() !== undefined, results })}\n`);
 }
 
 function runJson(cmd, argv, env) {
@@ -123,11 +134,15 @@ function runJson(cmd, argv, env) {
 async function main() {
   const bundlePath = await bundle();
   const self = fileURLToPath(import.meta.url);
-  const runOurs = (threads) =>
+  // The bundle sits outside the package, so it is told where the built image addon is.
+  const imageAddon = path.join(root, 'packages/trt-native/build/image/Release/trtkit_image.node');
+  const runOurs = (threads, native = true) =>
     runJson(
       process.execPath,
       [self, '--worker', bundlePath, '--threads', threads, '--repeats', String(repeats)],
       {
+        TRTKIT_IMAGE_ADDON: imageAddon,
+        ...(native ? {} : { TRTKIT_IMAGE_NATIVE: 'off' }),
         ...(threads === '1' ? { UV_THREADPOOL_SIZE: '1' } : {}),
       },
     );
@@ -143,14 +158,16 @@ async function main() {
     return acc;
   };
   let ours1;
+  let oursJs;
   let oursN;
   let peer;
   for (let round = 0; round < Number(args.rounds); round++) {
     ours1 = pool(ours1, runOurs('1'));
+    oursJs = pool(oursJs, runOurs('1', false));
     oursN = pool(oursN, runOurs('default'));
     peer = pool(peer, runPeer());
   }
-  const ours = [ours1, oursN];
+  const ours = [ours1, oursN, oursJs];
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`;
   console.log(`machine: ${machine}; ${args.rounds} rounds x ${repeats} timed calls per row, medians`);
   if (peer.error) console.log(`peer not run: ${peer.error}`);
@@ -165,7 +182,7 @@ async function main() {
     const rate = (ms, n) => (n * 1000) / stat(ms);
     console.log(`\n${label} call, images/s:\n`);
     console.log(
-      '| recipe | case | peer | ours 1 thread: torchvision / libvips | ours default threads: torchvision / libvips | 1 thread vs peer: torchvision / libvips |',
+      '| recipe | case | peer | ours 1 thread: exact (native) / exact (JS) / libvips | ours default threads: exact / libvips | ours ÷ peer, 1 thread: exact (native) / exact (JS) / libvips |',
     );
     console.log('|---|---|---|---|---|---|');
     for (const recipe of ['detr', 'segformer']) {
@@ -178,13 +195,16 @@ async function main() {
         const ratio = (ms) => (ms && p ? `${(stat(p) / stat(ms)).toFixed(2)}x` : 'n/a');
         const [t1, d1] = [pick(ours[0], 'torchvision'), pick(ours[0], 'libvips')];
         const [t2, d2] = [pick(ours[1], 'torchvision'), pick(ours[1], 'libvips')];
+        const j1 = pick(ours[2], 'torchvision');
         console.log(
-          `| ${recipe} | ${c} | ${fmt(p)} | ${fmt(t1)} / ${fmt(d1)} | ${fmt(t2)} / ${fmt(d2)} | ${ratio(t1)} / ${ratio(d1)} |`,
+          `| ${recipe} | ${c} | ${fmt(p)} | ${fmt(t1)} / ${fmt(j1)} / ${fmt(d1)} | ${fmt(t2)} / ${fmt(d2)} | ${ratio(t1)} / ${ratio(j1)} / ${ratio(d1)} |`,
         );
       }
     }
   }
   for (const o of ours) if (o.error) console.log(`ours failed: ${o.error}`);
+  if (ours[0].native === false)
+    console.log('note: the image addon was not found; "native" rows ran the JS path');
   if (args.json) {
     const tmp = `${args.json}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify({ machine, repeats, ours, peer }, null, 1));
@@ -192,5 +212,29 @@ async function main() {
   }
 }
 
-if (args.worker) await worker(args.worker, args.threads ?? 'default');
+// ---- serve: one call per request line ({"recipe","resample","case"}), for a driver that interleaves its own calls
+// with ours (tools/device/preprocess_paired.py); answers {"ms"} per line ----
+async function serve(bundlePath, threads) {
+  const m = await import(pathToFileURL(bundlePath).href);
+  const sharp = (await import('sharp')).default;
+  if (threads === '1') sharp.concurrency(1);
+  sharp.cache(false);
+  const { createInterface } = await import('node:readline');
+  process.stdout.write(`${JSON.stringify({ ready: true, native: m.loadImageAddon() !== undefined })}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const req = JSON.parse(line);
+    const recipe = m.getRecipe(req.recipe);
+    const paths = SERVE_CASES.find(([name]) => name === req.case)[1];
+    const t = performance.now();
+    const decoded = await Promise.all(paths.map((p) => m.loadImage(p)));
+    const out = await m.prepareBatch(decoded, recipe.resize, recipe.normalize, undefined, {
+      resample: req.resample,
+    });
+    const ms = performance.now() - t;
+    process.stdout.write(`${JSON.stringify({ ms, shape: out.pixelValues.dims })}\n`);
+  }
+}
+
+if (args.worker && args.serve) await serve(args.worker, args.threads ?? 'default');
+else if (args.worker) await worker(args.worker, args.threads ?? 'default');
 else await main();

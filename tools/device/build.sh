@@ -11,7 +11,7 @@ nvcc -O3 -std=c++17 -arch=sm_90 -lineinfo -shared -Xcompiler -fPIC -I"$pkg/nativ
   "$here/kernels_capi.cu" "$pkg"/native/cuda/*.cu -o "$out/libtrtkit_kernels_capi.so"
 (cd "$root" && TRTKIT_CUDA_ARCHS="${TRTKIT_CUDA_ARCHS:-90-real}" node "$pkg/scripts/build-native.mjs")
 "$root/node_modules/.bin/esbuild" "$here/check_addon.ts" --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$out/check-addon.mjs" --log-level=warning \
+  --outfile="$out/check-addon.mjs" --log-level=warning --alias:@trtkit/core="$root/packages/core/src/index.ts" \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 ls -la "$out"
 # our side of the same-machine simplify benchmark (tools/device/simplify_same_machine.sh), one self-contained file
@@ -23,6 +23,8 @@ mkdir -p "$root/.carry/dev"
 # our side of the same-machine preprocessing benchmark (tools/device/preprocess_same_machine.sh)
 "$root/node_modules/.bin/esbuild" --bundle --platform=node --format=esm --target=node20 \
   --outfile="$root/.carry/dev/preprocess.mjs" --log-level=warning --external:sharp \
-  --alias:@trtkit/core="$root/packages/core/src/index.ts" \
-  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
+  --alias:@trtkit/core="$root/packages/core/src/index.ts" --alias:@trtkit/trt-native="$root/packages/trt-native/src/index.ts" \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   "$root/tools/device/preprocess_entry.ts"
+# the image addon beside the bundle (the bundle finds it through TRTKIT_IMAGE_ADDON)
+cp "$pkg/build/image/Release/trtkit_image.node" "$root/.carry/dev/trtkit_image.node"

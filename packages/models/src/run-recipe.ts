@@ -42,17 +42,16 @@ export async function runRecipe(
   const results: RecipeResult[] = [];
   for (let start = 0; start < images.length; start += batch) {
     const chunk = images.slice(start, start + batch);
+    const maskInput = recipe.maskInput && engine.inputs.some((i) => i.name === recipe.maskInput);
     const prepared = await prepareBatch(
       chunk,
       recipe.resize,
       recipe.normalize,
       staticSize(engine, recipe.input),
-      { resample: recipe.resample },
+      { resample: recipe.resample, mask: Boolean(maskInput) },
     );
     const feeds: Record<string, HostTensor> = { [recipe.input]: prepared.pixelValues };
-    if (recipe.maskInput && engine.inputs.some((i) => i.name === recipe.maskInput)) {
-      feeds[recipe.maskInput] = prepared.pixelMask;
-    }
+    if (maskInput && recipe.maskInput) feeds[recipe.maskInput] = prepared.pixelMask;
     const outputs = await engine.run(feeds);
     if (recipe.task === 'detection') {
       // Boxes are relative to the padded input: scale by the padded size, then map to the original image.

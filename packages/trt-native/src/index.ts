@@ -4,6 +4,14 @@ export { type DeviceDType, DeviceTensor, isDeviceDType } from './cuda/device-ten
 export { CudaError, DeviceDisposedError, NativeUnavailableError } from './cuda/errors.js';
 export { type CudaAddon, loadCudaAddon, type NativeStatus, nativeStatus } from './cuda/load.js';
 export { CudaEvent, CudaStream } from './cuda/stream.js';
+export {
+  type ImageAddon,
+  type ImageAxisTaps,
+  loadImageAddon,
+  type OrientArgs,
+  type ResizeToPlanesArgs,
+  type ResizeToRgbArgs,
+} from './image/addon.js';
 export { type LayerNormArgs, layerNorm } from './kernels/layernorm.js';
 export { MSDA_MAX_LEVELS, type MsdaArgs, msdaForward } from './kernels/msda.js';
 export {

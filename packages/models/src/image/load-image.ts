@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { loadImageAddon } from '@trtkit/trt-native';
 import sharp from 'sharp';
 import { ImageDecodeError, ImageLayoutError } from '../errors.js';
+import { OrientedImage } from './orientation.js';
 
 /** 8-bit RGB pixels, row-major HWC: what every preprocessing step starts from. */
 export interface RgbImage {
@@ -70,18 +72,26 @@ export async function loadImage(input: ImageInput): Promise<RgbImage> {
     throw new ImageDecodeError(`${input}: no such file`);
   }
   try {
-    const { data, info } = await sharp(input, { failOn: 'error' })
-      .rotate()
+    // With the native image addon the EXIF orientation is not applied by the decoder (libvips' rotate costs about
+    // twice the decode): the image carries it, and preprocessing folds it into its resize.
+    const addon = loadImageAddon();
+    const deferOrientation = addon !== undefined;
+    const pipeline = sharp(input, { failOn: 'error' });
+    const orientation = deferOrientation ? ((await pipeline.metadata()).orientation ?? 1) : 1;
+    const { data, info } = await (deferOrientation ? pipeline : pipeline.rotate())
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return {
+    const stored = {
       width: info.width,
       height: info.height,
       data: new Uint8Array(data.buffer, data.byteOffset, data.length),
     };
+    return addon && orientation >= 2 && orientation <= 8
+      ? new OrientedImage(stored, orientation, addon)
+      : stored;
   } catch (cause) {
     throw new ImageDecodeError(`${label}: cannot decode image (${(cause as Error).message})`, {
       cause,

@@ -1,8 +1,9 @@
 import { type HostTensor, tensor } from '@trtkit/core';
 import { ImageLayoutError } from '../errors.js';
 import type { RgbImage } from '../image/load-image.js';
+import { nativeResampler, resizeToPlanesNative } from './native-resample.js';
 import type { ResampleMethod } from './resample.js';
-import type { ResizeRule } from './resize-rules.js';
+import { type ResizeRule, resizedSize } from './resize-rules.js';
 import { applyResize, channelTables, DEFAULT_RESAMPLE, type Normalization, writeChw } from './to-tensor.js';
 
 export interface PreparedBatch {
@@ -19,6 +20,11 @@ export interface PreparedBatch {
 export interface PrepareOptions {
   /** How to resize (default: 'torchvision', transformers' default image processors). */
   readonly resample?: ResampleMethod;
+  /**
+   * Whether the model reads the pixel mask (default true). When false, `pixelMask` is built only if read: an int64
+   * mask is twice the size of the float32 pixels per channel, too much to fill for models without a mask input.
+   */
+  readonly mask?: boolean;
 }
 
 /** Resizes, normalises and pads images into one batch; `padTo` fixes the padded size (static-shape models). */
@@ -30,32 +36,65 @@ export async function prepareBatch(
   options: PrepareOptions = {},
 ): Promise<PreparedBatch> {
   const method = options.resample ?? DEFAULT_RESAMPLE;
-  const resized = await Promise.all(images.map((im) => applyResize(im, rule, method)));
-  const padH = padTo?.[0] ?? Math.max(...resized.map((r) => r.height));
-  const padW = padTo?.[1] ?? Math.max(...resized.map((r) => r.width));
-  for (const r of resized) {
-    if (r.height > padH || r.width > padW) {
-      throw new ImageLayoutError(
-        `a ${r.height}x${r.width} image does not fit the model's ${padH}x${padW} input`,
-        {
-          hint: 'the recipe resize rule must not exceed the static input size',
-        },
-      );
+  const sizes = images.map((im) => resizedSize(rule, im.height, im.width));
+  const padH = padTo?.[0] ?? Math.max(...sizes.map((s) => s[0]));
+  const padW = padTo?.[1] ?? Math.max(...sizes.map((s) => s[1]));
+  for (const [h, w] of sizes) {
+    if (h > padH || w > padW) {
+      throw new ImageLayoutError(`a ${h}x${w} image does not fit the model's ${padH}x${padW} input`, {
+        hint: 'the recipe resize rule must not exceed the static input size',
+      });
     }
   }
   const n = images.length;
   const values = new Float32Array(n * 3 * padH * padW);
-  const mask = new BigInt64Array(n * padH * padW);
+  const wantMask = options.mask ?? true;
+  const mask = wantMask ? new BigInt64Array(n * padH * padW) : undefined;
   const tables = channelTables(norm);
-  resized.forEach((im, b) => {
-    writeChw(im, norm, values, b * 3 * padH * padW, padH, padW, tables);
-    for (let y = 0; y < Math.min(im.height, padH); y++)
-      mask.fill(1n, b * padH * padW + y * padW, b * padH * padW + y * padW + Math.min(im.width, padW));
-  });
+  const slot = 3 * padH * padW;
+  const addon = method === 'libvips' ? undefined : nativeResampler();
+  await Promise.all(
+    images.map(async (im, b) => {
+      const [h, w] = sizes[b]!;
+      // Native: resize, normalise and mask straight into the batch (the orientation folded in), images in parallel.
+      if (addon && (h !== im.height || w !== im.width)) {
+        await resizeToPlanesNative(
+          addon,
+          im,
+          h,
+          w,
+          method as 'torchvision' | 'pil',
+          tables,
+          values,
+          b * slot,
+          padH,
+          padW,
+          mask && { data: mask, offset: b * padH * padW },
+        );
+      } else {
+        writeChw(await applyResize(im, rule, method), norm, values, b * slot, padH, padW, tables);
+        if (mask) fillMask(mask, b * padH * padW, h, w, padW);
+      }
+    }),
+  );
+  const resizedSizes = sizes.map(([h, w]) => [h, w] as const);
+  let pixelMask = mask && tensor('int64', [n, padH, padW], mask);
   return {
     pixelValues: tensor('float32', [n, 3, padH, padW], values),
-    pixelMask: tensor('int64', [n, padH, padW], mask),
+    get pixelMask() {
+      if (!pixelMask) {
+        const built = new BigInt64Array(n * padH * padW);
+        resizedSizes.forEach(([h, w], b) => fillMask(built, b * padH * padW, h, w, padW));
+        pixelMask = tensor('int64', [n, padH, padW], built);
+      }
+      return pixelMask;
+    },
     originalSizes: images.map((im) => [im.height, im.width] as const),
-    resizedSizes: resized.map((im) => [im.height, im.width] as const),
+    resizedSizes,
   };
+}
+
+/** 1 over an h x w image at the top-left of a [padH, padW] slot starting at `offset`. */
+function fillMask(mask: BigInt64Array, offset: number, h: number, w: number, padW: number): void {
+  for (let y = 0; y < h; y++) mask.fill(1n, offset + y * padW, offset + y * padW + w);
 }

@@ -12,7 +12,7 @@ import type { RgbImage } from '../image/load-image.js';
 export type ResampleMethod = 'torchvision' | 'pil' | 'libvips';
 
 /** Per output index along one axis: the first input index, the tap count, fixed-point weights and their scale. */
-interface AxisWeights {
+export interface AxisWeights {
   readonly start: Int32Array;
   readonly taps: Int32Array;
   /** `outSize * ksize` weights, row `i` for output `i`. */
@@ -35,7 +35,7 @@ function triangle(x: number): number {
  * factor, which is what makes it antialiased. Weights are computed in double and normalised to sum to one per output
  * pixel, then rounded to fixed point the way each reference does.
  */
-function axisWeights(inSize: number, outSize: number, method: 'torchvision' | 'pil'): AxisWeights {
+export function axisWeights(inSize: number, outSize: number, method: 'torchvision' | 'pil'): AxisWeights {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = filterScale; // the triangle's support is 1, widened by the downscale factor

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../image/load-image.js';
+import { nativeResampler, resizeNative } from './native-resample.js';
 import { type ResampleMethod, resampleBilinear } from './resample.js';
 import { type ResizeRule, resizedSize } from './resize-rules.js';
 
@@ -28,7 +29,12 @@ export async function resizeImage(
   method: ResampleMethod = DEFAULT_RESAMPLE,
 ): Promise<RgbImage> {
   if (image.height === height && image.width === width) return image;
-  if (method !== 'libvips') return resampleBilinear(image, height, width, method);
+  if (method !== 'libvips') {
+    const addon = nativeResampler();
+    return addon
+      ? resizeNative(addon, image, height, width, method)
+      : resampleBilinear(image, height, width, method);
+  }
   const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize(width, height, { kernel: 'linear', fit: 'fill' })
     .raw()

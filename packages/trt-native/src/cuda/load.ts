@@ -63,6 +63,8 @@ export interface CudaAddon {
 
 export interface NativeStatus {
   readonly cuda: { built: boolean; path?: string; reason?: string };
+  /** The CPU image addon (absent in status files written before it existed). */
+  readonly image?: { built: boolean; path?: string; reason?: string };
 }
 
 // src/cuda or dist/ both sit below the package root.

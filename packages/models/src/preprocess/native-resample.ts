@@ -1,0 +1,98 @@
+import { type ImageAddon, type ImageAxisTaps, loadImageAddon } from '@trtkit/trt-native';
+import type { RgbImage } from '../image/load-image.js';
+import { OrientedImage, orientationAxes } from '../image/orientation.js';
+import { axisWeights } from './resample.js';
+
+/**
+ * The resize of `resample.ts` run by the native image addon (SIMD, off the JS thread, a batch in parallel), with
+ * the same fixed-point weights computed here, so both paths give identical bytes. `undefined` when the addon is
+ * not built; callers then use the JavaScript path.
+ */
+export function nativeResampler(): ImageAddon | undefined {
+  return loadImageAddon();
+}
+
+/** Taps of one displayed axis re-expressed over its stored axis: a flipped axis reads its taps mirrored. */
+function storedTaps(
+  inSize: number,
+  outSize: number,
+  method: 'torchvision' | 'pil',
+  flip: boolean,
+): ImageAxisTaps {
+  const w = axisWeights(inSize, outSize, method);
+  if (!flip)
+    return {
+      size: outSize,
+      ksize: w.ksize,
+      precision: w.precision,
+      start: w.start,
+      count: w.taps,
+      weights: w.weights,
+    };
+  const start = new Int32Array(outSize);
+  const weights = new Int32Array(w.weights.length);
+  for (let i = 0; i < outSize; i++) {
+    const n = w.taps[i]!;
+    start[i] = inSize - w.start[i]! - n;
+    for (let j = 0; j < n; j++) weights[i * w.ksize + j] = w.weights[i * w.ksize + n - 1 - j]!;
+  }
+  return { size: outSize, ksize: w.ksize, precision: w.precision, start, count: w.taps, weights };
+}
+
+/** Stored pixels, the axis mapping and the taps of a resize of `image` (displayed size) to height x width. */
+function plan(image: RgbImage, height: number, width: number, method: 'torchvision' | 'pil') {
+  const stored = image instanceof OrientedImage ? image.stored : image;
+  const axes = orientationAxes(image instanceof OrientedImage ? image.orientation : 1);
+  return {
+    src: stored.data,
+    width: stored.width,
+    height: stored.height,
+    xAlongRows: axes.transposed,
+    x: storedTaps(image.width, width, method, axes.flipX),
+    y: storedTaps(image.height, height, method, axes.flipY),
+  };
+}
+
+export async function resizeNative(
+  addon: ImageAddon,
+  image: RgbImage,
+  height: number,
+  width: number,
+  method: 'torchvision' | 'pil',
+): Promise<RgbImage> {
+  const out = new Uint8Array(width * height * 3);
+  await addon.resize({ ...plan(image, height, width, method), out });
+  return { width, height, data: out };
+}
+
+/**
+ * Resizes and writes normalised CHW float32 at `offset` of `planes` ([3, padH, padW] from there) in one go; sets the
+ * image's pixels of `mask` ([padH, padW] from `maskOffset`) to 1 in the same job, off the JS thread.
+ */
+export async function resizeToPlanesNative(
+  addon: ImageAddon,
+  image: RgbImage,
+  height: number,
+  width: number,
+  method: 'torchvision' | 'pil',
+  tables: readonly Float32Array[],
+  planes: Float32Array,
+  offset: number,
+  padH: number,
+  padW: number,
+  mask?: { readonly data: BigInt64Array; readonly offset: number },
+): Promise<void> {
+  const packed = new Float32Array(768);
+  tables.forEach((t, c) => {
+    packed.set(t, c * 256);
+  });
+  await addon.resize({
+    ...plan(image, height, width, method),
+    planes,
+    offset,
+    rowPitch: padW,
+    planeSize: padH * padW,
+    tables: packed,
+    ...(mask ? { mask: mask.data, maskOffset: mask.offset } : {}),
+  });
+}

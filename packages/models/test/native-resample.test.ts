@@ -1,0 +1,181 @@
+import { loadImageAddon } from '@trtkit/trt-native';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { OrientedImage } from '../src/image/orientation.js';
+import { getRecipe, loadImage, prepareBatch, type RgbImage } from '../src/index.js';
+import { resizeNative } from '../src/preprocess/native-resample.js';
+import { resampleBilinear } from '../src/preprocess/resample.js';
+import { resizedSize } from '../src/preprocess/resize-rules.js';
+import { channelTables, writeChw } from '../src/preprocess/to-tensor.js';
+
+const addon = loadImageAddon();
+
+// A small deterministic generator: every case is reproducible from its seed.
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function noise(width: number, height: number, rand: () => number): RgbImage {
+  // Smooth structure plus noise, so both flat areas and edges are resampled.
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) {
+    const p = Math.floor(i / 3);
+    data[i] = ((p % width) * 7 + Math.floor(p / width) * 3 + (rand() < 0.2 ? rand() * 255 : 0)) & 255;
+  }
+  return { width, height, data };
+}
+
+// The displayed pixels of a stored image, written out independently of the addon.
+function displayed(stored: RgbImage, orientation: number): RgbImage {
+  const { width: w, height: h } = stored;
+  const t = orientation >= 5;
+  const [dw, dh] = t ? [h, w] : [w, h];
+  const data = new Uint8Array(stored.data.length);
+  const from: Record<number, (x: number, y: number) => [number, number]> = {
+    1: (x, y) => [x, y],
+    2: (x, y) => [w - 1 - x, y],
+    3: (x, y) => [w - 1 - x, h - 1 - y],
+    4: (x, y) => [x, h - 1 - y],
+    5: (x, y) => [y, x],
+    6: (x, y) => [y, h - 1 - x],
+    7: (x, y) => [w - 1 - y, h - 1 - x],
+    8: (x, y) => [w - 1 - y, x],
+  };
+  for (let y = 0; y < dh; y++)
+    for (let x = 0; x < dw; x++) {
+      const [sx, sy] = from[orientation]!(x, y);
+      for (let c = 0; c < 3; c++) data[(y * dw + x) * 3 + c] = stored.data[(sy * w + sx) * 3 + c]!;
+    }
+  return { width: dw, height: dh, data };
+}
+
+describe.runIf(addon)('native resize (image addon) against the JavaScript resampler', () => {
+  it('gives the same bytes for every orientation, both filters, up- and downscales (200 random cases)', async () => {
+    const rand = rng(7);
+    const side = () => 1 + Math.floor(rand() ** 2 * 260);
+    for (let k = 0; k < 200; k++) {
+      const stored = noise(side(), side(), rand);
+      const orientation = 1 + (k % 8);
+      const method = k % 3 === 0 ? 'pil' : 'torchvision';
+      const [h, w] = [side(), side()];
+      const image = orientation === 1 ? stored : new OrientedImage(stored, orientation, addon!);
+      const ours = await resizeNative(addon!, image, h, w, method);
+      const reference = resampleBilinear(displayed(stored, orientation), h, w, method);
+      const where = `case ${k}: ${stored.width}x${stored.height} o${orientation} -> ${w}x${h} ${method}`;
+      expect(ours.width, where).toBe(w);
+      expect(Buffer.compare(Buffer.from(ours.data), Buffer.from(reference.data)), where).toBe(0);
+    }
+  });
+
+  it('gives the same bytes on rows longer than one native work chunk (680 pixels)', async () => {
+    const rand = rng(5);
+    const cases: [number, number, number, number, number][] = [
+      [1100, 700, 6, 1333, 750], // stored W, H, orientation, output W, H
+      [1920, 300, 1, 1500, 200],
+      [500, 1200, 8, 1400, 450],
+      [700, 690, 3, 681, 683],
+    ];
+    for (const [sw, sh, orientation, w, h] of cases) {
+      const stored = noise(sw, sh, rand);
+      const image = orientation === 1 ? stored : new OrientedImage(stored, orientation, addon!);
+      const ours = await resizeNative(addon!, image, h, w, 'torchvision');
+      const reference = resampleBilinear(displayed(stored, orientation), h, w);
+      expect(
+        Buffer.compare(Buffer.from(ours.data), Buffer.from(reference.data)),
+        `${sw}x${sh} o${orientation}`,
+      ).toBe(0);
+    }
+  });
+
+  it.each([
+    [
+      'small',
+      { kind: 'shortest-edge', shortest: 96, longest: 160 },
+      [
+        [120, 90],
+        [64, 200],
+        [300, 40],
+      ],
+    ],
+    [
+      'wider than a native chunk',
+      { kind: 'shortest-edge', shortest: 700, longest: 1000 },
+      [
+        [900, 700],
+        [300, 1000],
+        [1200, 330],
+      ],
+    ],
+  ] as const)(
+    'writes the batch tensor the JavaScript path writes: oriented images, padding, masks (%s)',
+    async (_, rule, dims) => {
+      const rand = rng(11);
+      const recipe = getRecipe('detr');
+      const stored = dims.map(([w, h]) => noise(w, h, rand));
+      const images = [
+        new OrientedImage(stored[0]!, 6, addon!),
+        stored[1]!,
+        new OrientedImage(stored[2]!, 3, addon!),
+      ];
+      const batch = await prepareBatch(images, rule, recipe.normalize);
+      const [, , padH, padW] = batch.pixelValues.dims as number[];
+      const expected = new Float32Array(3 * padH! * padW! * 3);
+      const tables = channelTables(recipe.normalize);
+      images.forEach((im, b) => {
+        const [h, w] = resizedSize(rule, im.height, im.width);
+        const oriented = displayed(stored[b]!, im instanceof OrientedImage ? im.orientation : 1);
+        writeChw(
+          resampleBilinear(oriented, h, w),
+          recipe.normalize,
+          expected,
+          b * 3 * padH! * padW!,
+          padH!,
+          padW!,
+          tables,
+        );
+      });
+      expect(Buffer.compare(Buffer.from(batch.pixelValues.data.buffer), Buffer.from(expected.buffer))).toBe(
+        0,
+      );
+      // [height, width] as displayed: orientation 6 swaps the stored sides, 3 keeps them.
+      expect(batch.originalSizes).toEqual([
+        [dims[0][0], dims[0][1]],
+        [dims[1][1], dims[1][0]],
+        [dims[2][1], dims[2][0]],
+      ]);
+      // 1 exactly over each image's top-left h x w, 0 in the padding.
+      const mask = batch.pixelMask.data as BigInt64Array;
+      const expectedMask = new BigInt64Array(mask.length);
+      batch.resizedSizes.forEach(([h, w], b) => {
+        for (let y = 0; y < h; y++)
+          expectedMask.fill(1n, (b * padH! + y) * padW!, (b * padH! + y) * padW! + w);
+      });
+      expect(mask).toEqual(expectedMask);
+      // Without a mask input (mask: false) the pixels are the same and the mask is built only when read.
+      const lazy = await prepareBatch(images, rule, recipe.normalize, undefined, { mask: false });
+      expect(Buffer.compare(Buffer.from(lazy.pixelValues.data.buffer), Buffer.from(expected.buffer))).toBe(0);
+      expect(lazy.pixelMask.data).toEqual(expectedMask);
+    },
+  );
+
+  it('defers EXIF orientation on decode and still shows what the decoder would rotate to (JPEG, orientations 1..8)', async () => {
+    const rand = rng(3);
+    const raw = noise(37, 23, rand);
+    for (let orientation = 1; orientation <= 8; orientation++) {
+      const jpeg = await sharp(Buffer.from(raw.data), { raw: { width: 37, height: 23, channels: 3 } })
+        .jpeg({ quality: 95 })
+        .withMetadata({ orientation })
+        .toBuffer();
+      const loaded = await loadImage(jpeg);
+      const { data, info } = await sharp(jpeg).rotate().raw().toBuffer({ resolveWithObject: true });
+      expect([loaded.width, loaded.height], `orientation ${orientation}`).toEqual([info.width, info.height]);
+      expect(Buffer.compare(Buffer.from(loaded.data), data), `orientation ${orientation}`).toBe(0);
+      // A spread copy carries the displayed pixels too (data is an own, enumerable getter).
+      expect(Buffer.compare(Buffer.from({ ...loaded }.data), data)).toBe(0);
+    }
+  });
+});
