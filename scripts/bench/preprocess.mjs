@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Preprocessing throughput: images/s of @trtkit/models' DETR and SegFormer preprocessing (decode with EXIF
+// Preprocessing throughput: images/s of @trtkit/models' DETR and SegFormer preprocessing (prepareInputs: decode with EXIF
 // orientation + resize + rescale/normalise + pad with pixel masks, from a JPEG path to the batch tensors) against a
 // same-machine Python peer doing transformers' image-processor steps with PIL + numpy (preprocess_peer.py).
 //
@@ -64,7 +64,7 @@ async function bundle() {
     stdin: {
       contents: `export { loadImageAddon } from './packages/trt-native/src/image/addon.ts';
         export { loadImage } from './packages/models/src/image/load-image.ts';
-        export { prepareBatch } from './packages/models/src/preprocess/batch.ts';
+        export { prepareBatch, prepareInputs } from './packages/models/src/preprocess/batch.ts';
         export { getRecipe } from './packages/models/src/recipes/registry.ts';`,
       resolveDir: root,
       loader: 'ts',
@@ -98,10 +98,12 @@ async function worker(bundlePath, threads) {
     const recipe = m.getRecipe(recipeName);
     for (const resample of ['torchvision', 'libvips']) {
       for (const [name, paths] of CASES) {
-        const run = async () => {
-          const decoded = await Promise.all(paths.map((p) => m.loadImage(p)));
-          return m.prepareBatch(decoded, recipe.resize, recipe.normalize, undefined, { resample });
-        };
+        // As runRecipe does it: headers, then decode + resize per image into the batch.
+        const run = () =>
+          m.prepareInputs(paths, recipe.resize, recipe.normalize, undefined, {
+            resample,
+            mask: recipe.maskInput !== undefined, // SegFormer has no mask input
+          });
         let out;
         for (let i = 0; i < 2; i++) out = await run();
         const ms = [];
@@ -226,9 +228,9 @@ async function serve(bundlePath, threads) {
     const recipe = m.getRecipe(req.recipe);
     const paths = SERVE_CASES.find(([name]) => name === req.case)[1];
     const t = performance.now();
-    const decoded = await Promise.all(paths.map((p) => m.loadImage(p)));
-    const out = await m.prepareBatch(decoded, recipe.resize, recipe.normalize, undefined, {
+    const out = await m.prepareInputs(paths, recipe.resize, recipe.normalize, undefined, {
       resample: req.resample,
+      mask: recipe.maskInput !== undefined,
     });
     const ms = performance.now() - t;
     process.stdout.write(`${JSON.stringify({ ms, shape: out.pixelValues.dims })}\n`);

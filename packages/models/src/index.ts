@@ -1,7 +1,14 @@
 export * from './errors.js';
 export { cocoMap, type EvalBox, type MapResult } from './eval/coco-map.js';
 export { MiouAccumulator, type MiouResult } from './eval/miou.js';
-export { type ImageInput, loadImage, type RawPixels, type RgbImage } from './image/load-image.js';
+export {
+  type ImageInput,
+  loadImage,
+  type ProbedImage,
+  probeImage,
+  type RawPixels,
+  type RgbImage,
+} from './image/load-image.js';
 export * from './labels/index.js';
 export { Deployment, type DeployOptions, ModelPipeline, type ModelSource, model } from './model/model.js';
 export {
@@ -11,7 +18,13 @@ export {
   decodeDetections,
 } from './postprocess/detections.js';
 export { type SegmentationMap, segmentationMaps } from './postprocess/segmentation.js';
-export { type PreparedBatch, type PrepareOptions, prepareBatch } from './preprocess/batch.js';
+export {
+  type PreparedBatch,
+  type PreparedInputs,
+  type PrepareOptions,
+  prepareBatch,
+  prepareInputs,
+} from './preprocess/batch.js';
 export { type ResampleMethod, resampleBilinear } from './preprocess/resample.js';
 export { type ResizeRule, resizedSize, shortestEdgeSize } from './preprocess/resize-rules.js';
 export {

@@ -1,10 +1,10 @@
 import type { Engine, HostTensor } from '@trtkit/core';
 import { RecipeOutputError } from './errors.js';
-import { type ImageInput, loadImage, type RgbImage } from './image/load-image.js';
+import type { ImageInput, RgbImage } from './image/load-image.js';
 import { labelLookup } from './labels/index.js';
 import { type Detection, decodeDetections } from './postprocess/detections.js';
 import { type SegmentationMap, segmentationMaps } from './postprocess/segmentation.js';
-import { prepareBatch } from './preprocess/batch.js';
+import { prepareInputs } from './preprocess/batch.js';
 import type { Recipe } from './recipes/recipe.js';
 
 export type RecipeResult =
@@ -37,14 +37,13 @@ export async function runRecipe(
   inputs: readonly ImageInput[],
   options: RunRecipeOptions = {},
 ): Promise<RecipeResult[]> {
-  const images = await Promise.all(inputs.map(loadImage));
-  const batch = options.batch ?? images.length;
+  const batch = options.batch ?? inputs.length;
   const results: RecipeResult[] = [];
-  for (let start = 0; start < images.length; start += batch) {
-    const chunk = images.slice(start, start + batch);
-    const maskInput = recipe.maskInput && engine.inputs.some((i) => i.name === recipe.maskInput);
-    const prepared = await prepareBatch(
-      chunk,
+  const maskInput = recipe.maskInput && engine.inputs.some((i) => i.name === recipe.maskInput);
+  for (let start = 0; start < inputs.length; start += batch) {
+    // Headers first, then each image decoded and resized into its slot (decodes and resizes overlap).
+    const prepared = await prepareInputs(
+      inputs.slice(start, start + batch),
       recipe.resize,
       recipe.normalize,
       staticSize(engine, recipe.input),
@@ -59,7 +58,7 @@ export async function runRecipe(
       const perImage = decodeDetections(
         pick(outputs, recipe.outputs.logits, 'logits'),
         pick(outputs, recipe.outputs.boxes, 'boxes'),
-        chunk.map(() => [padH, padW] as const),
+        prepared.images.map(() => [padH, padW] as const),
         {
           scores: recipe.scores,
           threshold: options.threshold ?? recipe.threshold,
@@ -79,7 +78,7 @@ export async function runRecipe(
             (d.box[3] * oh) / rh,
           ] as const,
         }));
-        results.push({ task: 'detection', image: chunk[i]!, detections });
+        results.push({ task: 'detection', image: prepared.images[i]!, detections });
       });
     } else {
       const logits = pick(outputs, recipe.outputs.logits, 'logits');
@@ -88,7 +87,7 @@ export async function runRecipe(
       const valid = prepared.resizedSizes.map(([h, w]) => [(h * lh) / padH, (w * lw) / padW] as const);
       const maps = segmentationMaps(logits, prepared.originalSizes, valid);
       maps.forEach((segmentation, i) => {
-        results.push({ task: 'segmentation', image: chunk[i]!, segmentation });
+        results.push({ task: 'segmentation', image: prepared.images[i]!, segmentation });
       });
     }
   }

@@ -60,42 +60,74 @@ function fromRaw(raw: RawPixels): RgbImage {
   return { width, height, data: out };
 }
 
+/** An image whose displayed size is known (from its header) and whose pixels are decoded on request. */
+export interface ProbedImage {
+  readonly width: number;
+  readonly height: number;
+  decode(): Promise<RgbImage>;
+}
+
+function decodeError(label: string, cause: unknown): ImageDecodeError {
+  return new ImageDecodeError(`${label}: cannot decode image (${(cause as Error).message})`, {
+    cause,
+    hint: 'JPEG, PNG, WebP, GIF, TIFF and AVIF are supported; check the file is complete',
+  });
+}
+
+/**
+ * Reads an image's header (size and EXIF orientation) without decoding it, so a batch can be laid out before any
+ * pixels exist and each image decoded and resized in one go. Raw pixels are checked and kept as they are.
+ */
+export async function probeImage(input: ImageInput): Promise<ProbedImage> {
+  if (isRaw(input) || isRgb(input)) {
+    const image = isRaw(input) ? fromRaw(input) : fromRaw({ ...input, layout: 'HWC', dtype: 'uint8' });
+    return { width: image.width, height: image.height, decode: async () => image };
+  }
+  const label = typeof input === 'string' ? input : `<${input.length} bytes>`;
+  if (typeof input === 'string' && !existsSync(input)) {
+    throw new ImageDecodeError(`${input}: no such file`);
+  }
+  // With the native image addon the EXIF orientation is not applied by the decoder (libvips' rotate costs about
+  // twice the decode): the image carries it, and preprocessing folds it into its resize.
+  const addon = loadImageAddon();
+  const pipeline = sharp(input, { failOn: 'error' });
+  let orientation: number;
+  let stored: [number, number];
+  try {
+    const meta = await pipeline.metadata();
+    orientation = meta.orientation ?? 1;
+    stored = [meta.width ?? 0, meta.height ?? 0];
+  } catch (cause) {
+    throw decodeError(label, cause);
+  }
+  const transposed = orientation >= 5 && orientation <= 8;
+  const decode = async (): Promise<RgbImage> => {
+    try {
+      const { data, info } = await (addon ? pipeline : pipeline.rotate())
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+      const pixels = {
+        width: info.width,
+        height: info.height,
+        data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      };
+      return addon && orientation >= 2 && orientation <= 8
+        ? new OrientedImage(pixels, orientation, addon)
+        : pixels;
+    } catch (cause) {
+      throw decodeError(label, cause);
+    }
+  };
+  return { width: transposed ? stored[1] : stored[0], height: transposed ? stored[0] : stored[1], decode };
+}
+
 /**
  * Decodes a file path, encoded bytes (JPEG, PNG, WebP, ...) or raw pixels into RGB, applying EXIF orientation.
  * Broken input is an ImageDecodeError, never a crash.
  */
 export async function loadImage(input: ImageInput): Promise<RgbImage> {
-  if (isRaw(input)) return fromRaw(input);
-  if (isRgb(input)) return fromRaw({ ...input, layout: 'HWC', dtype: 'uint8' });
-  const label = typeof input === 'string' ? input : `<${input.length} bytes>`;
-  if (typeof input === 'string' && !existsSync(input)) {
-    throw new ImageDecodeError(`${input}: no such file`);
-  }
-  try {
-    // With the native image addon the EXIF orientation is not applied by the decoder (libvips' rotate costs about
-    // twice the decode): the image carries it, and preprocessing folds it into its resize.
-    const addon = loadImageAddon();
-    const deferOrientation = addon !== undefined;
-    const pipeline = sharp(input, { failOn: 'error' });
-    const orientation = deferOrientation ? ((await pipeline.metadata()).orientation ?? 1) : 1;
-    const { data, info } = await (deferOrientation ? pipeline : pipeline.rotate())
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    const stored = {
-      width: info.width,
-      height: info.height,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    };
-    return addon && orientation >= 2 && orientation <= 8
-      ? new OrientedImage(stored, orientation, addon)
-      : stored;
-  } catch (cause) {
-    throw new ImageDecodeError(`${label}: cannot decode image (${(cause as Error).message})`, {
-      cause,
-      hint: 'JPEG, PNG, WebP, GIF, TIFF and AVIF are supported; check the file is complete',
-    });
-  }
+  return (await probeImage(input)).decode();
 }

@@ -1,7 +1,7 @@
 import { type HostTensor, tensor } from '@trtkit/core';
 import { ImageLayoutError } from '../errors.js';
-import type { RgbImage } from '../image/load-image.js';
-import { nativeResampler, resizeToPlanesNative } from './native-resample.js';
+import { type ImageInput, type ProbedImage, probeImage, type RgbImage } from '../image/load-image.js';
+import { allocOutput, nativeResampler, resizeToPlanesNative } from './native-resample.js';
 import type { ResampleMethod } from './resample.js';
 import { type ResizeRule, resizedSize } from './resize-rules.js';
 import { applyResize, channelTables, DEFAULT_RESAMPLE, type Normalization, writeChw } from './to-tensor.js';
@@ -17,6 +17,11 @@ export interface PreparedBatch {
   readonly resizedSizes: readonly (readonly [number, number])[];
 }
 
+/** A batch prepared from inputs, with the decoded images (for drawing results on them). */
+export interface PreparedInputs extends PreparedBatch {
+  readonly images: readonly RgbImage[];
+}
+
 export interface PrepareOptions {
   /** How to resize (default: 'torchvision', transformers' default image processors). */
   readonly resample?: ResampleMethod;
@@ -28,13 +33,54 @@ export interface PrepareOptions {
 }
 
 /** Resizes, normalises and pads images into one batch; `padTo` fixes the padded size (static-shape models). */
-export async function prepareBatch(
+export function prepareBatch(
   images: readonly RgbImage[],
   rule: ResizeRule,
   norm: Normalization,
   padTo?: readonly [number, number],
   options: PrepareOptions = {},
 ): Promise<PreparedBatch> {
+  return prepareProbed(
+    images.map((im) => ({ width: im.width, height: im.height, decode: async () => im })),
+    rule,
+    norm,
+    padTo,
+    options,
+  );
+}
+
+// The header promised one size and the decoder produced another (formats without a size in the header).
+class SizeChanged extends Error {}
+
+/**
+ * `prepareBatch` from files, encoded bytes or raw pixels, pipelined: headers are read first (sizes, orientation), the
+ * batch is laid out, then each image is decoded and resized into its slot as one chain, so decodes and resizes of
+ * different images overlap on the thread pool.
+ */
+export async function prepareInputs(
+  inputs: readonly ImageInput[],
+  rule: ResizeRule,
+  norm: Normalization,
+  padTo?: readonly [number, number],
+  options: PrepareOptions = {},
+): Promise<PreparedInputs> {
+  const probed = await Promise.all(inputs.map(probeImage));
+  try {
+    return await prepareProbed(probed, rule, norm, padTo, options);
+  } catch (e) {
+    if (!(e instanceof SizeChanged)) throw e;
+    const decoded = await Promise.all(probed.map((p) => p.decode()));
+    return { ...(await prepareBatch(decoded, rule, norm, padTo, options)), images: decoded };
+  }
+}
+
+async function prepareProbed(
+  images: readonly ProbedImage[],
+  rule: ResizeRule,
+  norm: Normalization,
+  padTo?: readonly [number, number],
+  options: PrepareOptions = {},
+): Promise<PreparedInputs> {
   const method = options.resample ?? DEFAULT_RESAMPLE;
   const sizes = images.map((im) => resizedSize(rule, im.height, im.width));
   const padH = padTo?.[0] ?? Math.max(...sizes.map((s) => s[0]));
@@ -47,15 +93,19 @@ export async function prepareBatch(
     }
   }
   const n = images.length;
-  const values = new Float32Array(n * 3 * padH * padW);
+  const addon = method === 'libvips' ? undefined : nativeResampler();
+  const values = new Float32Array(allocOutput(n * 3 * padH * padW * 4, addon));
   const wantMask = options.mask ?? true;
-  const mask = wantMask ? new BigInt64Array(n * padH * padW) : undefined;
+  const mask = wantMask ? new BigInt64Array(allocOutput(n * padH * padW * 8, addon)) : undefined;
   const tables = channelTables(norm);
   const slot = 3 * padH * padW;
-  const addon = method === 'libvips' ? undefined : nativeResampler();
+  const decoded: RgbImage[] = new Array(n);
   await Promise.all(
-    images.map(async (im, b) => {
+    images.map(async (probed, b) => {
       const [h, w] = sizes[b]!;
+      const im = await probed.decode();
+      if (im.width !== probed.width || im.height !== probed.height) throw new SizeChanged();
+      decoded[b] = im;
       // Native: resize, normalise and mask straight into the batch (the orientation folded in), images in parallel.
       if (addon && (h !== im.height || w !== im.width)) {
         await resizeToPlanesNative(
@@ -91,6 +141,7 @@ export async function prepareBatch(
     },
     originalSizes: images.map((im) => [im.height, im.width] as const),
     resizedSizes,
+    images: decoded,
   };
 }
 

@@ -12,6 +12,19 @@ export function nativeResampler(): ImageAddon | undefined {
   return loadImageAddon();
 }
 
+// Below this a fresh ArrayBuffer costs little; above it huge pages save most of the first-write page faults.
+const LARGE_BYTES = 8 << 20;
+
+/**
+ * Zeroed memory for a batch tensor: from the addon's huge-page allocator when it is large (and
+ * `TRTKIT_IMAGE_HUGEPAGES` is not `off`), a plain ArrayBuffer otherwise.
+ */
+export function allocOutput(bytes: number, addon: ImageAddon | undefined = nativeResampler()): ArrayBuffer {
+  if (addon && bytes >= LARGE_BYTES && process.env.TRTKIT_IMAGE_HUGEPAGES !== 'off')
+    return addon.allocLarge(bytes);
+  return new ArrayBuffer(bytes);
+}
+
 /** Taps of one displayed axis re-expressed over its stored axis: a flipped axis reads its taps mirrored. */
 function storedTaps(
   inSize: number,

@@ -4,7 +4,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "resample.h"
 
@@ -187,10 +192,57 @@ Napi::Value queue(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// Zeroed memory for large output tensors, in 2 MiB pages where the kernel offers them (transparent huge pages in
+// "madvise" mode): a fresh 4 KiB page costs a fault on first write, which for a batch's hundreds of megabytes of
+// float32 pixels and int64 masks cost about as much CPU as the resizing itself (docs/benchmarks/preprocess.md).
+struct LargeBlock {
+  void* base;
+  size_t length;
+};
+
+Napi::Value AllocLarge(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "expected a byte length");
+  const double requested = info[0].As<Napi::Number>().DoubleValue();
+  if (!(requested >= 1) || requested > 64.0 * (1ull << 30) || requested != static_cast<double>(static_cast<size_t>(requested))) {
+    fail(env, "byte length must be an integer in 1..64 GiB");
+  }
+  const size_t bytes = static_cast<size_t>(requested);
+#if defined(__linux__)
+  constexpr size_t kHuge = size_t{2} << 20;
+  const size_t length = bytes + kHuge;  // room to start on a 2 MiB boundary
+  void* base = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) throw Napi::Error::New(env, "out of memory: cannot map " + std::to_string(bytes) + " bytes");
+  uint8_t* data = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(base) + kHuge - 1) & ~(kHuge - 1));
+  madvise(data, bytes, MADV_HUGEPAGE);  // advice only: without huge pages this is ordinary zeroed memory
+  auto* block = new LargeBlock{base, length};
+#else
+  void* base = std::calloc(bytes, 1);
+  if (!base) throw Napi::Error::New(env, "out of memory: cannot allocate " + std::to_string(bytes) + " bytes");
+  uint8_t* data = static_cast<uint8_t*>(base);
+  auto* block = new LargeBlock{base, bytes};
+#endif
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  return Napi::ArrayBuffer::New(
+      env, data, bytes,
+      [](Napi::Env e, void*, LargeBlock* b) {
+#if defined(__linux__)
+        munmap(b->base, b->length);
+        Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(b->length - (size_t{2} << 20)));
+#else
+        std::free(b->base);
+        Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(b->length));
+#endif
+        delete b;
+      },
+      block);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resize", Napi::Function::New(env, queue<ResizeJob>));
   exports.Set("orient", Napi::Function::New(env, queue<OrientJob>));
   exports.Set("orientSync", Napi::Function::New(env, OrientSync));
+  exports.Set("allocLarge", Napi::Function::New(env, AllocLarge));
   return exports;
 }
 

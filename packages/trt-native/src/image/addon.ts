@@ -63,6 +63,11 @@ export interface ImageAddon {
   resize(args: ResizeToRgbArgs | ResizeToPlanesArgs): Promise<void>;
   orient(args: OrientArgs): Promise<void>;
   orientSync(args: OrientArgs): void;
+  /**
+   * A zeroed ArrayBuffer for large outputs, backed by 2 MiB pages where Linux offers transparent huge pages (fewer
+   * page faults on first write); freed when collected.
+   */
+  allocLarge(bytes: number): ArrayBuffer;
 }
 
 let cached: ImageAddon | null | undefined;
