@@ -35,6 +35,7 @@ const CASES = [
 const SERVE_CASES = [
   ...CASES,
   ['batch of 32 (16 of each)', Array.from({ length: 32 }, (_, i) => (i % 2 ? small : big))],
+  ['batch of 32 1080p', Array.from({ length: 32 }, () => big)],
 ];
 
 const { values: args } = parseArgs({

@@ -22,6 +22,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--out", default="preprocess-paired.json")
     ap.add_argument("--modes", default="1,default,cores")
+    ap.add_argument("--cases", default="", help="comma-separated case names to run (default: all)")
     a = ap.parse_args()
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
     os.chdir(root)
@@ -35,7 +36,8 @@ def main():
     big = os.path.join(images, "photo_1920x1080_exif6.jpg")
     small = os.path.join(images, "photo_640x480.jpg")
     cases = [("1080p JPEG (EXIF 6), single", [big]), ("640x480 JPEG, single", [small]),
-             ("batch of 8 (4 of each)", [big, small] * 4), ("batch of 32 (16 of each)", [big, small] * 16)]
+             ("batch of 8 (4 of each)", [big, small] * 4), ("batch of 32 (16 of each)", [big, small] * 16),
+             ("batch of 32 1080p", [big] * 32)]
     procs = {"detr": DetrImageProcessor(), "segformer": SegformerImageProcessor()}
     rows = []
     # "1": one thread each; "default": both at their defaults (torch: one thread per core; Node: 4 libuv threads);
@@ -62,6 +64,8 @@ def main():
             for case, paths in cases:
                 if threads == "1" and len(paths) > 8:
                     continue  # one thread: the batch of 8 already shows the per-image cost
+                if a.cases and case not in a.cases.split(","):
+                    continue
 
                 def theirs():
                     t = time.perf_counter()
