@@ -134,7 +134,9 @@ async function prepareProbed(
     get pixelMask() {
       if (!pixelMask) {
         const built = new BigInt64Array(n * padH * padW);
-        resizedSizes.forEach(([h, w], b) => fillMask(built, b * padH * padW, h, w, padW));
+        resizedSizes.forEach(([h, w], b) => {
+          fillMask(built, b * padH * padW, h, w, padW);
+        });
         pixelMask = tensor('int64', [n, padH, padW], built);
       }
       return pixelMask;
