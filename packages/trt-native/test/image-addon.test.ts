@@ -68,26 +68,14 @@ describe('image addon', () => {
       const [w, h] = [7, 4];
       const src = rgb(w, h);
       const out = new Uint8Array(src.length);
-      await addon!.resize({
-        src,
-        width: w,
-        height: h,
-        xAlongRows: false,
-        x: identity(w),
-        y: identity(h),
-        out,
-      });
+      const copy = { src, width: w, height: h, xAlongRows: false, x: identity(w), y: identity(h) };
+      await addon!.resize({ ...copy, out });
       expect(out).toEqual(src);
       const tables = Float32Array.from({ length: 768 }, (_, i) => (i >> 8) * 1000 + (i & 255));
       const planes = new Float32Array(2 + 3 * 5 * 9).fill(-1);
       const mask = new BigInt64Array(3 + 5 * 9).fill(-1n);
       await addon!.resize({
-        src,
-        width: w,
-        height: h,
-        xAlongRows: false,
-        x: identity(w),
-        y: identity(h),
+        ...copy,
         planes,
         offset: 2,
         rowPitch: 9,
