@@ -3,13 +3,9 @@ import { loadImageAddon } from '@trtkit/trt-native';
 import sharp from 'sharp';
 import { ImageDecodeError, ImageLayoutError } from '../errors.js';
 import { OrientedImage } from './orientation.js';
+import type { RgbImage } from './rgb-image.js';
 
-/** 8-bit RGB pixels, row-major HWC: what every preprocessing step starts from. */
-export interface RgbImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
+export type { RgbImage } from './rgb-image.js';
 
 /** Raw pixels a caller already has, with their layout declared. */
 export interface RawPixels {

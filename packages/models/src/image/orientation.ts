@@ -1,5 +1,5 @@
 import type { ImageAddon } from '@trtkit/trt-native';
-import type { RgbImage } from './load-image.js';
+import type { RgbImage } from './rgb-image.js';
 
 /** How an EXIF orientation (1..8) maps displayed axes onto stored ones. */
 export interface OrientationAxes {
