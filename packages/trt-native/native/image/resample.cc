@@ -54,12 +54,20 @@ void emitPlanes(const int32_t* acc, int x0, int count, int precision, const RowS
   }
 }
 
-// Per-thread scratch that only grows: a resize then touches no fresh pages (each new multi-megabyte buffer would
-// otherwise cost a page fault per 4 KiB, about as much as the arithmetic).
+// Per-thread scratch reused from call to call: a resize then touches no fresh pages (each new multi-megabyte
+// buffer would otherwise cost a page fault per 4 KiB, about as much as the arithmetic). Kept only up to kKeepBytes
+// per buffer, so one huge photo does not pin its buffers in every pool thread for the life of the process.
+constexpr size_t kKeepBytes = size_t{16} << 20;
+
 template <typename T>
 T* scratch(std::vector<T>& v, size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
+}
+
+template <typename T>
+void trim(std::vector<T>& v) {
+  if (v.capacity() * sizeof(T) > kKeepBytes) std::vector<T>().swap(v);
 }
 
 // Accumulators of one chunk stay in L1 together with the chunk of each input row; a whole number of pixels (the
@@ -174,6 +182,9 @@ void resizeOriented(const RgbView& src, bool xAlongRows, const AxisTaps& tx, con
       narrow(a, sink.rgb + static_cast<std::ptrdiff_t>(y) * width * 3 + c0, ty.precision, len);
     }
   });
+  trim(transposedBuf);
+  trim(pass1Buf);
+  trim(yRowsBuf);
 }
 
 }  // namespace trtkit::image
