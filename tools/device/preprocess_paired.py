@@ -22,7 +22,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=15)
     ap.add_argument("--out", default="preprocess-paired.json")
     ap.add_argument("--modes", default="1,default,cores")
-    ap.add_argument("--cases", default="", help="comma-separated case names to run (default: all)")
+    ap.add_argument("--cases", default="", help="case names to run, separated by | (default: all)")
     a = ap.parse_args()
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
     os.chdir(root)
@@ -64,7 +64,7 @@ def main():
             for case, paths in cases:
                 if threads == "1" and len(paths) > 8:
                     continue  # one thread: the batch of 8 already shows the per-image cost
-                if a.cases and case not in a.cases.split(","):
+                if a.cases and case not in a.cases.split("|"):
                     continue
 
                 def theirs():
