@@ -124,6 +124,7 @@ describe('image addon', () => {
       ['precision', { x: { ...identity(4), precision: 40 } }, /precision must be an integer in 0..22/],
       ['width', { width: 0 }, /width must be an integer/],
       ['fractional height', { height: 2.5 }, /height must be an integer/],
+      ['threads', { threads: 65 }, /threads must be an integer in 1..64/],
       ['float source', { src: new Float32Array(48) }, /src must be a Uint8Array/],
       ['taps type', { x: { ...identity(4), start: [0, 1, 2, 3] } }, /start must be a Int32Array/],
       [

@@ -1,7 +1,7 @@
 import { type HostTensor, tensor } from '@trtkit/core';
 import { ImageLayoutError } from '../errors.js';
 import { type ImageInput, type ProbedImage, probeImage, type RgbImage } from '../image/load-image.js';
-import { allocOutput, nativeResampler, resizeToPlanesNative } from './native-resample.js';
+import { allocOutput, nativeResampler, resizeToPlanesNative, threadsPerImage } from './native-resample.js';
 import type { ResampleMethod } from './resample.js';
 import { type ResizeRule, resizedSize } from './resize-rules.js';
 import { applyResize, channelTables, DEFAULT_RESAMPLE, type Normalization, writeChw } from './to-tensor.js';
@@ -100,6 +100,7 @@ async function prepareProbed(
   const tables = channelTables(norm);
   const slot = 3 * padH * padW;
   const decoded: RgbImage[] = new Array(n);
+  const threads = threadsPerImage(n);
   await Promise.all(
     images.map(async (probed, b) => {
       const [h, w] = sizes[b]!;
@@ -120,6 +121,7 @@ async function prepareProbed(
           padH,
           padW,
           mask && { data: mask, offset: b * padH * padW },
+          threads,
         );
       } else {
         writeChw(await applyResize(im, rule, method), norm, values, b * slot, padH, padW, tables);

@@ -25,6 +25,18 @@ export function allocOutput(bytes: number, addon: ImageAddon | undefined = nativ
   return new ArrayBuffer(bytes);
 }
 
+// Threads one image may use beyond its own job: splitting a pass's rows pays off up to about this many.
+const MAX_THREADS_PER_IMAGE = 8;
+
+/**
+ * Threads per image when `images` are resized at once: libuv's pool (`UV_THREADPOOL_SIZE`, default 4) shared out,
+ * so one image uses the idle cores and a batch keeps one thread per image.
+ */
+export function threadsPerImage(images: number): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(MAX_THREADS_PER_IMAGE, Math.floor(pool / Math.max(1, images))));
+}
+
 /** Taps of one displayed axis re-expressed over its stored axis: a flipped axis reads its taps mirrored. */
 function storedTaps(
   inSize: number,
@@ -53,7 +65,13 @@ function storedTaps(
 }
 
 /** Stored pixels, the axis mapping and the taps of a resize of `image` (displayed size) to height x width. */
-function plan(image: RgbImage, height: number, width: number, method: 'torchvision' | 'pil') {
+function plan(
+  image: RgbImage,
+  height: number,
+  width: number,
+  method: 'torchvision' | 'pil',
+  threads: number,
+) {
   const stored = image instanceof OrientedImage ? image.stored : image;
   const axes = orientationAxes(image instanceof OrientedImage ? image.orientation : 1);
   return {
@@ -63,6 +81,7 @@ function plan(image: RgbImage, height: number, width: number, method: 'torchvisi
     xAlongRows: axes.transposed,
     x: storedTaps(image.width, width, method, axes.flipX),
     y: storedTaps(image.height, height, method, axes.flipY),
+    threads,
   };
 }
 
@@ -72,9 +91,10 @@ export async function resizeNative(
   height: number,
   width: number,
   method: 'torchvision' | 'pil',
+  threads = threadsPerImage(1),
 ): Promise<RgbImage> {
   const out = new Uint8Array(width * height * 3);
-  await addon.resize({ ...plan(image, height, width, method), out });
+  await addon.resize({ ...plan(image, height, width, method, threads), out });
   return { width, height, data: out };
 }
 
@@ -94,13 +114,14 @@ export async function resizeToPlanesNative(
   padH: number,
   padW: number,
   mask?: { readonly data: BigInt64Array; readonly offset: number },
+  threads = 1,
 ): Promise<void> {
   const packed = new Float32Array(768);
   tables.forEach((t, c) => {
     packed.set(t, c * 256);
   });
   await addon.resize({
-    ...plan(image, height, width, method),
+    ...plan(image, height, width, method, threads),
     planes,
     offset,
     rowPitch: padW,

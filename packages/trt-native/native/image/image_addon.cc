@@ -113,6 +113,7 @@ class ResizeJob : public Job {
     xAlongRows_ = along.As<Napi::Boolean>().Value();
     readAxis(env, args, "x", xAlongRows_ ? src_.height : src_.width, x_);
     readAxis(env, args, "y", xAlongRows_ ? src_.width : src_.height, y_);
+    if (!args.Get("threads").IsUndefined()) threads_ = integer(env, args, "threads", 1, 64);
     const int64_t outW = x_.taps.outSize, outH = y_.taps.outSize;
     if (args.Get("planes").IsUndefined()) {
       sink_.rgb = typed<uint8_t, napi_uint8_array>(env, args, "out", static_cast<size_t>(outW * outH * 3), keepOut_);
@@ -136,7 +137,7 @@ class ResizeJob : public Job {
     }
   }
   void Execute() override {
-    trtkit::image::resizeOriented(src_, xAlongRows_, x_.taps, y_.taps, sink_);
+    trtkit::image::resizeOriented(src_, xAlongRows_, x_.taps, y_.taps, sink_, threads_);
     if (mask_) {
       for (int y = 0; y < y_.taps.outSize; y++) std::fill_n(mask_ + y * sink_.rowPitch, x_.taps.outSize, int64_t{1});
     }
@@ -145,6 +146,7 @@ class ResizeJob : public Job {
  private:
   RgbView src_{};
   bool xAlongRows_ = false;
+  int threads_ = 1;
   Axis x_, y_;
   RowSink sink_{};
   int64_t* mask_ = nullptr;

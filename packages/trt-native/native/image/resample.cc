@@ -1,6 +1,7 @@
 #include "resample.h"
 
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 // The hot loops are plain C++ the compiler vectorises; on x86-64 Linux each also gets an AVX2 clone picked at load
@@ -156,31 +157,73 @@ void orient(const RgbView& src, int orientation, uint8_t* dst) {
   }
 }
 
-void resizeOriented(const RgbView& src, bool xAlongRows, const AxisTaps& tx, const AxisTaps& ty, const RowSink& sink) {
+namespace {
+
+// Output rows o0 .. o1 - 1 of an axis, as an axis of their own.
+AxisTaps slice(const AxisTaps& t, int o0, int o1) {
+  return {t.start + o0, t.count + o0, t.weights + static_cast<std::ptrdiff_t>(o0) * t.ksize, t.ksize, t.precision,
+          o1 - o0};
+}
+
+// Runs f(begin, end) over [0, n) split into `threads` contiguous parts, the calling thread taking the first.
+// Parts write disjoint rows, so they need nothing but the join.
+template <typename F>
+void parallelFor(int threads, int n, F f) {
+  threads = std::max(1, std::min(threads, n));
+  if (threads == 1) {
+    f(0, n);
+    return;
+  }
+  std::vector<std::thread> workers;
+  workers.reserve(threads - 1);
+  for (int k = 1; k < threads; k++) workers.emplace_back(f, static_cast<int>(int64_t{n} * k / threads),
+                                                          static_cast<int>(int64_t{n} * (k + 1) / threads));
+  f(0, static_cast<int>(n / threads));
+  for (auto& w : workers) w.join();
+}
+
+// Transposes rows r0 .. r1 - 1 of src into columns r0 .. r1 - 1 of dst.
+void transposeRows(const RgbView& src, uint8_t* dst, std::ptrdiff_t dstStride, int r0, int r1) {
+  const RgbView part = {src.data + r0 * src.stride, src.width, r1 - r0, src.stride};
+  transposeRgb(part, dst + static_cast<std::ptrdiff_t>(r0) * 3, dstStride);
+}
+
+}  // namespace
+
+void resizeOriented(const RgbView& src, bool xAlongRows, const AxisTaps& tx, const AxisTaps& ty, const RowSink& sink,
+                    int threads) {
+  // The job's thread owns the work buffers; helper threads write disjoint rows of them.
   thread_local std::vector<uint8_t> transposedBuf, pass1Buf, yRowsBuf;
   // Pass 1 (x) combines rows of a buffer whose rows run along x: the stored image itself for orientations 5-8,
   // its transpose otherwise.
   RgbView xRows = src;
   if (!xAlongRows) {
     uint8_t* t = scratch(transposedBuf, static_cast<size_t>(src.width) * src.height * 3);
-    transposeRgb(src, t, static_cast<std::ptrdiff_t>(src.height) * 3);
-    xRows = {t, src.height, src.width, static_cast<std::ptrdiff_t>(src.height) * 3};
+    const std::ptrdiff_t stride = static_cast<std::ptrdiff_t>(src.height) * 3;
+    parallelFor(threads, src.height, [&](int r0, int r1) { transposeRows(src, t, stride, r0, r1); });
+    xRows = {t, src.height, src.width, stride};
   }
   const int ySize = xRows.width;  // pixels along y, in stored order
   const int width = tx.outSize;
+  const std::ptrdiff_t p1Stride = static_cast<std::ptrdiff_t>(ySize) * 3;
   uint8_t* pass1 = scratch(pass1Buf, static_cast<size_t>(ySize) * width * 3);
-  combineToBuffer(xRows, tx, pass1);  // rows: output x
+  parallelFor(threads, width, [&](int o0, int o1) {  // rows: output x
+    combineToBuffer(xRows, slice(tx, o0, o1), pass1 + o0 * p1Stride);
+  });
   // Pass 2 (y) needs rows along y: transpose the (smaller) intermediate.
-  const RgbView p1 = {pass1, ySize, width, static_cast<std::ptrdiff_t>(ySize) * 3};
+  const RgbView p1 = {pass1, ySize, width, p1Stride};
+  const std::ptrdiff_t yStride = static_cast<std::ptrdiff_t>(width) * 3;
   uint8_t* yRows = scratch(yRowsBuf, static_cast<size_t>(ySize) * width * 3);
-  transposeRgb(p1, yRows, static_cast<std::ptrdiff_t>(width) * 3);
-  const RgbView yView = {yRows, width, ySize, static_cast<std::ptrdiff_t>(width) * 3};
-  combineRows(yView, ty, [&](int y, int c0, int len, const int32_t* a) {
-    if (sink.planes) {
-      emitPlanes(a, c0 / 3, len / 3, ty.precision, sink, y);
-    } else {
-      narrow(a, sink.rgb + static_cast<std::ptrdiff_t>(y) * width * 3 + c0, ty.precision, len);
-    }
+  parallelFor(threads, width, [&](int r0, int r1) { transposeRows(p1, yRows, yStride, r0, r1); });
+  const RgbView yView = {yRows, width, ySize, yStride};
+  parallelFor(threads, ty.outSize, [&](int y0, int y1) {
+    combineRows(yView, slice(ty, y0, y1), [&](int y, int c0, int len, const int32_t* a) {
+      if (sink.planes) {
+        emitPlanes(a, c0 / 3, len / 3, ty.precision, sink, y0 + y);
+      } else {
+        narrow(a, sink.rgb + static_cast<std::ptrdiff_t>(y0 + y) * width * 3 + c0, ty.precision, len);
+      }
+    });
   });
   trim(transposedBuf);
   trim(pass1Buf);

@@ -37,8 +37,10 @@ struct RowSink {
 
 // Resizes `src` (as stored) to an oriented width x height. `xAlongRows` says the oriented x axis runs along the
 // stored rows (EXIF orientations 5-8). Horizontal pass first, then vertical, each rounded to 8 bits: the order and
-// arithmetic of torchvision's uint8 kernel and Pillow.
-void resizeOriented(const RgbView& src, bool xAlongRows, const AxisTaps& tx, const AxisTaps& ty, const RowSink& sink);
+// arithmetic of torchvision's uint8 kernel and Pillow. `threads` > 1 splits each pass's rows over that many threads
+// (the calling one included): for one large image when cores are idle, not for a batch already spread over threads.
+void resizeOriented(const RgbView& src, bool xAlongRows, const AxisTaps& tx, const AxisTaps& ty, const RowSink& sink,
+                    int threads = 1);
 
 // Applies EXIF orientation 1-8 (pixels only): dst is the displayed image (width and height swapped for 5-8).
 void orient(const RgbView& src, int orientation, uint8_t* dst);

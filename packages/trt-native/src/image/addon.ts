@@ -24,20 +24,22 @@ interface StoredRgb {
   readonly height: number;
 }
 
-/** 8-bit output: `out` receives the resized image as HWC RGB (x.size wide, y.size high). */
-export interface ResizeToRgbArgs extends StoredRgb {
+interface ResizeArgs extends StoredRgb {
   /** The displayed x axis runs along the stored rows (EXIF orientations 5-8). */
   readonly xAlongRows: boolean;
   readonly x: ImageAxisTaps;
   readonly y: ImageAxisTaps;
+  /** Threads for this one image (1..64, default 1): each pass's rows are split over them. */
+  readonly threads?: number;
+}
+
+/** 8-bit output: `out` receives the resized image as HWC RGB (x.size wide, y.size high). */
+export interface ResizeToRgbArgs extends ResizeArgs {
   readonly out: Uint8Array;
 }
 
 /** Float output: each level mapped through `tables` (3 x 256) into three planes `planeSize` apart. */
-export interface ResizeToPlanesArgs extends StoredRgb {
-  readonly xAlongRows: boolean;
-  readonly x: ImageAxisTaps;
-  readonly y: ImageAxisTaps;
+export interface ResizeToPlanesArgs extends ResizeArgs {
   readonly planes: Float32Array;
   readonly offset: number;
   readonly rowPitch: number;
