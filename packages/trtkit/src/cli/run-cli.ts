@@ -9,6 +9,9 @@ function help(io: CliIO): void {
     'trtkit: ONNX to TensorRT for transformer vision models\n\nUsage: trtkit <command> [options]\n\nCommands:',
   );
   for (const c of commands) io.out(`  ${c.name.padEnd(width)}  ${c.summary}`);
+  io.out(
+    '\nGlobal options:\n  --threads N  threads for decoding and resizing images (default: one per core; sets UV_THREADPOOL_SIZE)',
+  );
   io.out("\nRun `trtkit <command> --help` for a command's options.");
 }
 
