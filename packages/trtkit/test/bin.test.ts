@@ -43,18 +43,23 @@ describe('trtkit bin shim', () => {
     expect(own.ms).toBeLessThan(slowJob.ms);
   });
 
-  it('takes --threads N anywhere on the line, removes it, and refuses bad values', () => {
+  it('takes --image-threads N anywhere on the line, removes it, and refuses bad values', () => {
     const dir = scratch();
     const bin = join(dir, 'bin', 'trtkit.cjs');
     const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-    const a = JSON.parse(run(['infer', '--threads', '3', 'x.jpg']).stdout);
+    const a = JSON.parse(run(['infer', '--image-threads', '3', 'x.jpg']).stdout);
     expect(a).toMatchObject({ size: '3', argv: ['infer', 'x.jpg'] });
-    const b = JSON.parse(run(['--threads=12', 'eval']).stdout);
+    const b = JSON.parse(run(['--image-threads=12', 'eval']).stdout);
     expect(b).toMatchObject({ size: '12', argv: ['eval'] });
-    for (const bad of [['--threads', 'many'], ['--threads'], ['--threads=0'], ['--threads', '5000']]) {
+    for (const bad of [
+      ['--image-threads', 'many'],
+      ['--image-threads'],
+      ['--image-threads=0'],
+      ['--image-threads', '5000'],
+    ]) {
       const r = run(['infer', ...bad]);
       expect(r.status, bad.join(' ')).toBe(2);
-      expect(r.stderr).toMatch(/--threads takes a whole number/);
+      expect(r.stderr).toMatch(/--image-threads takes a whole number/);
     }
   });
 });

@@ -10,7 +10,7 @@ function help(io: CliIO): void {
   );
   for (const c of commands) io.out(`  ${c.name.padEnd(width)}  ${c.summary}`);
   io.out(
-    '\nGlobal options:\n  --threads N  threads for decoding and resizing images (default: one per core; sets UV_THREADPOOL_SIZE)',
+    '\nGlobal options:\n  --image-threads N  threads for decoding and resizing images (default: one per core; sets UV_THREADPOOL_SIZE)',
   );
   io.out("\nRun `trtkit <command> --help` for a command's options.");
 }
