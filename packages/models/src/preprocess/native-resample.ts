@@ -25,7 +25,7 @@ export function allocOutput(bytes: number, addon: ImageAddon | undefined = nativ
   return new ArrayBuffer(bytes);
 }
 
-// Threads one image may use beyond its own job: splitting a pass's rows pays off up to about this many.
+// At most this many threads on one image: splitting a pass's rows pays off up to about there.
 const MAX_THREADS_PER_IMAGE = 8;
 
 /**
