@@ -40,13 +40,11 @@ export function prepareBatch(
   padTo?: readonly [number, number],
   options: PrepareOptions = {},
 ): Promise<PreparedBatch> {
-  return prepareProbed(
-    images.map((im) => ({ width: im.width, height: im.height, decode: async () => im })),
-    rule,
-    norm,
-    padTo,
-    options,
-  );
+  return prepareProbed(images.map(decodedProbe), rule, norm, padTo, options);
+}
+
+function decodedProbe(image: RgbImage): ProbedImage {
+  return { width: image.width, height: image.height, decode: async () => image };
 }
 
 // The header promised one size and the decoder produced another (formats without a size in the header).
@@ -70,7 +68,7 @@ export async function prepareInputs(
   } catch (e) {
     if (!(e instanceof SizeChanged)) throw e;
     const decoded = await Promise.all(probed.map((p) => p.decode()));
-    return { ...(await prepareBatch(decoded, rule, norm, padTo, options)), images: decoded };
+    return prepareProbed(decoded.map(decodedProbe), rule, norm, padTo, options);
   }
 }
 

@@ -20,8 +20,13 @@ const LARGE_BYTES = 8 << 20;
  * `TRTKIT_IMAGE_HUGEPAGES` is not `off`), a plain ArrayBuffer otherwise.
  */
 export function allocOutput(bytes: number, addon: ImageAddon | undefined = nativeResampler()): ArrayBuffer {
-  if (addon && bytes >= LARGE_BYTES && process.env.TRTKIT_IMAGE_HUGEPAGES !== 'off')
-    return addon.allocLarge(bytes);
+  if (addon && bytes >= LARGE_BYTES && process.env.TRTKIT_IMAGE_HUGEPAGES !== 'off') {
+    try {
+      return addon.allocLarge(bytes);
+    } catch {
+      // Runtimes that refuse external ArrayBuffers (Electron's sandbox): ordinary memory does the same job.
+    }
+  }
   return new ArrayBuffer(bytes);
 }
 
