@@ -1,6 +1,7 @@
 #include "resample.h"
 
 #include <algorithm>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -174,11 +175,16 @@ void parallelFor(int threads, int n, F f) {
     f(0, n);
     return;
   }
+  const auto part = [&](int k) { return static_cast<int>(int64_t{n} * k / threads); };
   std::vector<std::thread> workers;
   workers.reserve(threads - 1);
-  for (int k = 1; k < threads; k++) workers.emplace_back(f, static_cast<int>(int64_t{n} * k / threads),
-                                                          static_cast<int>(int64_t{n} * (k + 1) / threads));
-  f(0, static_cast<int>(n / threads));
+  try {
+    for (int k = 1; k < threads; k++) workers.emplace_back(f, part(k), part(k + 1));
+  } catch (const std::system_error&) {
+    // No more threads to be had (process limits): the parts not started run here instead.
+  }
+  for (int k = static_cast<int>(workers.size()) + 1; k < threads; k++) f(part(k), part(k + 1));
+  f(0, part(1));
   for (auto& w : workers) w.join();
 }
 
