@@ -98,6 +98,22 @@ describe('image addon', () => {
     },
   );
 
+  it.runIf(addon)(
+    'keeps the taps it checked: arrays rewritten while the job runs change nothing',
+    async () => {
+      const [w, h] = [300, 200];
+      const src = rgb(w, h);
+      const out = new Uint8Array(src.length);
+      const x = identity(w);
+      const y = identity(h);
+      const job = addon!.resize({ src, width: w, height: h, xAlongRows: false, x, y, out });
+      x.start.fill(1 << 30); // would read far outside the image if the job used the live array
+      y.weights.fill(1 << 20);
+      await job;
+      expect(Buffer.compare(Buffer.from(out), Buffer.from(src))).toBe(0);
+    },
+  );
+
   it.runIf(addon)('refuses arguments that would read or write outside the arrays, before any work', () => {
     const src = rgb(4, 4);
     const out = new Uint8Array(48);

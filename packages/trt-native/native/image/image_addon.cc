@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -53,9 +54,11 @@ int integer(Napi::Env env, const Napi::Object& o, const char* key, int lo, int h
 
 constexpr int kMaxSide = 1 << 16;
 
+// Taps are copied out of the JS arrays once checked: JS could rewrite an array while the job runs, and a start
+// index changed after the check must not move a read outside the image.
 struct Axis {
   AxisTaps taps{};
-  Napi::ObjectReference keep[3];
+  std::vector<int32_t> start, count, weights;
 };
 
 // Taps of one axis over `inSize` stored pixels: every read stays inside, sums stay inside int32.
@@ -67,9 +70,17 @@ void readAxis(Napi::Env env, const Napi::Object& args, const char* key, int inSi
   t.outSize = integer(env, o, "size", 1, kMaxSide);
   t.ksize = integer(env, o, "ksize", 1, 4 * kMaxSide);
   t.precision = integer(env, o, "precision", 0, 22);
-  t.start = typed<int32_t, napi_int32_array>(env, o, "start", t.outSize, axis.keep[0]);
-  t.count = typed<int32_t, napi_int32_array>(env, o, "count", t.outSize, axis.keep[1]);
-  t.weights = typed<int32_t, napi_int32_array>(env, o, "weights", static_cast<size_t>(t.outSize) * t.ksize, axis.keep[2]);
+  Napi::ObjectReference keep;
+  const size_t nw = static_cast<size_t>(t.outSize) * t.ksize;
+  const int32_t* start = typed<int32_t, napi_int32_array>(env, o, "start", t.outSize, keep);
+  axis.start.assign(start, start + t.outSize);
+  const int32_t* count = typed<int32_t, napi_int32_array>(env, o, "count", t.outSize, keep);
+  axis.count.assign(count, count + t.outSize);
+  const int32_t* weights = typed<int32_t, napi_int32_array>(env, o, "weights", nw, keep);
+  axis.weights.assign(weights, weights + nw);
+  t.start = axis.start.data();
+  t.count = axis.count.data();
+  t.weights = axis.weights.data();
   const int64_t limit = (int64_t{1} << 31) / 256;  // 255 * sum|w| + rounding stays below 2**31
   for (int i = 0; i < t.outSize; i++) {
     if (t.start[i] < 0 || t.count[i] < 0 || t.count[i] > t.ksize || t.start[i] > inSize - t.count[i]) {
