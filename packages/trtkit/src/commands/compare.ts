@@ -1,5 +1,14 @@
 import { parseArgs } from 'node:util';
-import { type HostTensor, InvalidArgumentError, readModel, readTensors, writeNpz } from '@trtkit/core';
+import {
+  type HostTensor,
+  InvalidArgumentError,
+  Model,
+  type ModelProto,
+  readModel,
+  readTensors,
+  writeNpz,
+} from '@trtkit/core';
+import { getRecipe, prepareInputs } from '@trtkit/models';
 import { OrtBackend } from '@trtkit/ort';
 import {
   type ComparisonResult,
@@ -25,16 +34,46 @@ function outputsFrom(npz: Record<string, HostTensor>): Record<string, HostTensor
   return prefixed.length ? Object.fromEntries(prefixed.map(([k, v]) => [k.slice(7), v])) : npz;
 }
 
+/**
+ * Inputs made from images by a recipe's preprocessing, as `trtkit infer` would feed them: sized for the model's image
+ * input when that is static, with the pixel mask when the model reads one.
+ */
+async function imageInputs(
+  model: ModelProto,
+  recipeName: string,
+  images: readonly string[],
+): Promise<Record<string, HostTensor>> {
+  const recipe = getRecipe(recipeName);
+  const inputs = Model.fromProto(model).graph.inputs;
+  const find = (name: string) => inputs.find((v) => v?.name === name);
+  const image = find(recipe.input);
+  if (!image) {
+    throw new InvalidArgumentError(`the model has no input '${recipe.input}' for recipe '${recipeName}'`, {
+      hint: `its inputs are: ${inputs.map((v) => v?.name).join(', ')}`,
+    });
+  }
+  const dims = image.shape;
+  const padTo =
+    typeof dims?.[2] === 'number' && typeof dims?.[3] === 'number' ? [dims[2], dims[3]] : undefined;
+  const mask = recipe.maskInput && find(recipe.maskInput) ? recipe.maskInput : undefined;
+  const prepared = await prepareInputs(images, recipe.resize, recipe.normalize, padTo as [number, number], {
+    resample: recipe.resample,
+    mask: mask !== undefined,
+  });
+  return { [recipe.input]: prepared.pixelValues, ...(mask ? { [mask]: prepared.pixelMask } : {}) };
+}
+
 /** `trtkit compare`: two models on the same inputs, or one against saved outputs; exit 1 when they disagree. */
 export const compare: Command = {
   name: 'compare',
   summary:
     'compare two models (or one against saved outputs) on the reference backend; --bisect finds the node',
   usage: [
-    'trtkit compare <a.onnx> [<b.onnx>] [--inputs x.npz] [--expect y.npz] [--save-outputs out.npz] [--force]',
-    '               [--atol 1e-5] [--rtol 1e-3] [--seed N] [--bisect] [--json]',
+    'trtkit compare <a.onnx> [<b.onnx>] [--inputs x.npz | --images a.jpg,b.png --recipe <name>] [--expect y.npz]',
+    '               [--save-outputs out.npz] [--force] [--atol 1e-5] [--rtol 1e-3] [--seed N] [--bisect] [--json]',
     '',
-    'With two models: b is checked against a on the same inputs (seeded random unless --inputs).',
+    'With two models: b is checked against a on the same inputs (seeded random unless --inputs or --images).',
+    "--images: real images through the recipe's preprocessing (as `trtkit infer` feeds them), one batch.",
     'With --expect: the model is checked against saved outputs (keys <name> or output.<name>; inputs input.<name>).',
     'Exit code 1 when any output is outside atol + rtol * |reference|, has NaN/Inf, or is all zeros.',
   ].join('\n'),
@@ -44,6 +83,8 @@ export const compare: Command = {
       allowPositionals: true,
       options: {
         inputs: { type: 'string' },
+        images: { type: 'string', multiple: true },
+        recipe: { type: 'string' },
         expect: { type: 'string' },
         'save-outputs': { type: 'string' },
         force: { type: 'boolean' },
@@ -63,9 +104,19 @@ export const compare: Command = {
     const tolerance = { atol: Number(values.atol), rtol: Number(values.rtol) };
     if (!(tolerance.atol >= 0) || !(tolerance.rtol >= 0))
       throw new InvalidArgumentError('--atol and --rtol must be >= 0');
+    const images = (values.images ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
+    if (images.length && (!values.recipe || values.inputs)) {
+      throw new InvalidArgumentError('--images needs --recipe (and excludes --inputs)', {
+        hint: 'e.g. --images street.jpg --recipe detr',
+      });
+    }
     const backend = new OrtBackend();
     const reference = (await readModel(a)).model;
-    const npzIn = values.inputs ? readTensors(values.inputs) : undefined;
+    const npzIn = values.inputs
+      ? readTensors(values.inputs)
+      : images.length
+        ? await imageInputs(reference, values.recipe!, images)
+        : undefined;
     let result: ComparisonResult & { bisect?: unknown };
     let outputs: Record<string, HostTensor> | undefined;
     if (values.expect) {
