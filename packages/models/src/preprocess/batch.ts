@@ -1,7 +1,8 @@
 import { type HostTensor, tensor } from '@trtkit/core';
+import { loadImageAddon } from '@trtkit/trt-native';
 import { ImageLayoutError } from '../errors.js';
 import { type ImageInput, type ProbedImage, probeImage, type RgbImage } from '../image/load-image.js';
-import { allocOutput, nativeResampler, resizeToPlanesNative, threadsPerImage } from './native-resample.js';
+import { allocOutput, packTables, resizeToPlanesNative, threadsPerImage } from './native-resample.js';
 import type { ResampleMethod } from './resample.js';
 import { type ResizeRule, resizedSize } from './resize-rules.js';
 import { applyResize, channelTables, DEFAULT_RESAMPLE, type Normalization, writeChw } from './to-tensor.js';
@@ -91,11 +92,12 @@ async function prepareProbed(
     }
   }
   const n = images.length;
-  const addon = method === 'libvips' ? undefined : nativeResampler();
+  const addon = method === 'libvips' ? undefined : loadImageAddon();
   const values = new Float32Array(allocOutput(n * 3 * padH * padW * 4, addon));
   const wantMask = options.mask ?? true;
   const mask = wantMask ? new BigInt64Array(allocOutput(n * padH * padW * 8, addon)) : undefined;
   const tables = channelTables(norm);
+  const packedTables = addon && packTables(tables); // once per batch, not per image
   const slot = 3 * padH * padW;
   const decoded: RgbImage[] = new Array(n);
   const threads = threadsPerImage(n);
@@ -106,14 +108,14 @@ async function prepareProbed(
       if (im.width !== probed.width || im.height !== probed.height) throw new SizeChanged();
       decoded[b] = im;
       // Native: resize, normalise and mask straight into the batch (the orientation folded in), images in parallel.
-      if (addon && (h !== im.height || w !== im.width)) {
+      if (addon && packedTables && (h !== im.height || w !== im.width)) {
         await resizeToPlanesNative(
           addon,
           im,
           h,
           w,
           method as 'torchvision' | 'pil',
-          tables,
+          packedTables,
           values,
           b * slot,
           padH,

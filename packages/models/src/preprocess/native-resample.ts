@@ -3,14 +3,8 @@ import type { RgbImage } from '../image/load-image.js';
 import { OrientedImage, orientationAxes } from '../image/orientation.js';
 import { axisWeights } from './resample.js';
 
-/**
- * The resize of `resample.ts` run by the native image addon (SIMD, off the JS thread, a batch in parallel), with
- * the same fixed-point weights computed here, so both paths give identical bytes. `undefined` when the addon is
- * not built; callers then use the JavaScript path.
- */
-export function nativeResampler(): ImageAddon | undefined {
-  return loadImageAddon();
-}
+// The resize of `resample.ts` run by the native image addon (`loadImageAddon()`: SIMD, off the JS thread, a batch
+// in parallel), with the same fixed-point weights computed here, so both paths give identical bytes.
 
 // Below this a fresh ArrayBuffer costs little; above it huge pages save most of the first-write page faults.
 const LARGE_BYTES = 8 << 20;
@@ -19,7 +13,7 @@ const LARGE_BYTES = 8 << 20;
  * Zeroed memory for a batch tensor: from the addon's huge-page allocator when it is large (and
  * `TRTKIT_IMAGE_HUGEPAGES` is not `off`), a plain ArrayBuffer otherwise.
  */
-export function allocOutput(bytes: number, addon: ImageAddon | undefined = nativeResampler()): ArrayBuffer {
+export function allocOutput(bytes: number, addon: ImageAddon | undefined): ArrayBuffer {
   if (addon && bytes >= LARGE_BYTES && process.env.TRTKIT_IMAGE_HUGEPAGES !== 'off') {
     try {
       return addon.allocLarge(bytes);
@@ -103,8 +97,18 @@ export async function resizeNative(
   return { width, height, data: out };
 }
 
+/** The three per-channel tables of `channelTables` as the one 3 x 256 array the addon reads. */
+export function packTables(tables: readonly Float32Array[]): Float32Array {
+  const packed = new Float32Array(768);
+  tables.forEach((t, c) => {
+    packed.set(t, c * 256);
+  });
+  return packed;
+}
+
 /**
- * Resizes and writes normalised CHW float32 at `offset` of `planes` ([3, padH, padW] from there) in one go; sets the
+ * Resizes and writes normalised CHW float32 (through `packTables`' tables) at `offset` of `planes` ([3, padH, padW]
+ * from there) in one go; sets the
  * image's pixels of `mask` ([padH, padW] from `maskOffset`) to 1 in the same job, off the JS thread.
  */
 export async function resizeToPlanesNative(
@@ -113,7 +117,7 @@ export async function resizeToPlanesNative(
   height: number,
   width: number,
   method: 'torchvision' | 'pil',
-  tables: readonly Float32Array[],
+  tables: Float32Array,
   planes: Float32Array,
   offset: number,
   padH: number,
@@ -121,17 +125,13 @@ export async function resizeToPlanesNative(
   mask?: { readonly data: BigInt64Array; readonly offset: number },
   threads = 1,
 ): Promise<void> {
-  const packed = new Float32Array(768);
-  tables.forEach((t, c) => {
-    packed.set(t, c * 256);
-  });
   await addon.resize({
     ...plan(image, height, width, method, threads),
     planes,
     offset,
     rowPitch: padW,
     planeSize: padH * padW,
-    tables: packed,
+    tables,
     ...(mask ? { mask: mask.data, maskOffset: mask.offset } : {}),
   });
 }

@@ -1,6 +1,7 @@
+import { loadImageAddon } from '@trtkit/trt-native';
 import sharp from 'sharp';
 import type { RgbImage } from '../image/load-image.js';
-import { nativeResampler, resizeNative } from './native-resample.js';
+import { resizeNative } from './native-resample.js';
 import { type ResampleMethod, resampleBilinear } from './resample.js';
 import { type ResizeRule, resizedSize } from './resize-rules.js';
 
@@ -30,7 +31,7 @@ export async function resizeImage(
 ): Promise<RgbImage> {
   if (image.height === height && image.width === width) return image;
   if (method !== 'libvips') {
-    const addon = nativeResampler();
+    const addon = loadImageAddon();
     return addon
       ? resizeNative(addon, image, height, width, method)
       : resampleBilinear(image, height, width, method);
