@@ -1,4 +1,4 @@
-import { type ImageAddon, type ImageAxisTaps, loadImageAddon } from '@trtkit/trt-native';
+import type { ImageAddon, ImageAxisTaps } from '@trtkit/trt-native';
 import type { RgbImage } from '../image/load-image.js';
 import { OrientedImage, orientationAxes } from '../image/orientation.js';
 import { axisWeights } from './resample.js';

@@ -221,16 +221,64 @@ cudaError_t launchScalar(const MsdaShape& s, const void* value, const int32_t* s
   return cudaGetLastError();
 }
 
+// Out-of-level corners of the zero-vector variants read these 16 zero bytes instead of skipping the load.
+__device__ uint4 gZeroVector;
+
+// This lane's share of a round of the shared-corner kernel: the corners of point p, or none.
+template <typename T>
+__device__ __forceinline__ void laneCorners(bool has, int p, const float2* __restrict__ locp, const T* __restrict__ attp,
+                                            float invPoints, const int32_t* __restrict__ shapes,
+                                            const int32_t* __restrict__ starts, int row, int* off, float* w) {
+  if (has) {
+    corners(__ldg(locp + p), toFloat(attp[p]), shapes, starts, static_cast<int>((p + 0.5f) * invPoints), row, off, w);
+    return;
+  }
+#pragma unroll
+  for (int k = 0; k < 4; ++k) {
+    off[k] = -1;
+    w[k] = 0.f;
+  }
+}
+
+// Offsets and weights of two consecutive points of a round, from the lanes `src` and `src + 1` that computed them.
+__device__ __forceinline__ void exchangePair(const int* off, const float* w, int src, int* o, float* ww) {
+#pragma unroll
+  for (int k = 0; k < 4; ++k) {
+    o[k] = __shfl_sync(0xffffffffu, off[k], src);
+    ww[k] = __shfl_sync(0xffffffffu, w[k], src);
+    o[4 + k] = __shfl_sync(0xffffffffu, off[k], src + 1);
+    ww[4 + k] = __shfl_sync(0xffffffffu, w[k], src + 1);
+  }
+}
+
+// The eight corner vectors of two points; out-of-level corners (offset -1) give zeros, either by a predicated
+// load or (kZeroVector) by an unconditional load of gZeroVector.
+template <bool kZeroVector, typename T>
+__device__ __forceinline__ void loadCorners(const T* vbase, const int* o, uint4* raw) {
+#pragma unroll
+  for (int k = 0; k < 8; ++k) {
+    if (kZeroVector)
+      raw[k] = __ldg(o[k] >= 0 ? reinterpret_cast<const uint4*>(vbase + o[k]) : &gZeroVector);
+    else
+      raw[k] = o[k] >= 0 ? __ldg(reinterpret_cast<const uint4*>(vbase + o[k])) : make_uint4(0, 0, 0, 0);
+  }
+}
+
 // Large launches (the encoder): one 16-byte vector of channels per thread, and the `groups` lanes of a pair
 // share the per-point work. Each lane computes the corners of every groups-th point, then the lanes
 // exchange offsets and weights by shuffles, so each point's location, level and bilinear weights are
 // computed once per pair instead of once per lane (the kernel is instruction-bound, not memory-bound).
-template <typename T>
-__global__ void __launch_bounds__(256) msdaSharedKernel(MsdaShape s, const T* __restrict__ value,
-                                                        const int32_t* __restrict__ shapes,
-                                                        const int32_t* __restrict__ starts,
-                                                        const float* __restrict__ loc,
-                                                        const T* __restrict__ attn, T* __restrict__ out) {
+// Tuning variants (docs/benchmarks/kernels.md, 2026-11-23 second update), not yet timed in this form: the
+// compiler spreads a step's eight loads through the accumulation, so a warp has one or two in flight.
+// kZeroVector makes every load unconditional (predicated loads compile to one branch each; unconditional ones
+// were 6% faster in a trial); kMinBlocks 1 states the register budget (72 registers instead of 48 for fp16);
+// kAhead issues the loads of the next two points before accumulating the current two.
+template <typename T, bool kZeroVector, int kMinBlocks, bool kAhead>
+__global__ void __launch_bounds__(256, kMinBlocks) msdaSharedKernel(MsdaShape s, const T* __restrict__ value,
+                                                                    const int32_t* __restrict__ shapes,
+                                                                    const int32_t* __restrict__ starts,
+                                                                    const float* __restrict__ loc,
+                                                                    const T* __restrict__ attn, T* __restrict__ out) {
   constexpr int VEC = detail::Vec16<T>::kN;
   const int groups = s.channels / VEC;  // a power of two, 2..32: a pair's lanes are whole and aligned
   const long long tid = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -252,38 +300,51 @@ __global__ void __launch_bounds__(256) msdaSharedKernel(MsdaShape s, const T* __
   float acc[VEC];
 #pragma unroll
   for (int i = 0; i < VEC; ++i) acc[i] = 0.f;
-  // Uniform trip counts: every lane of the warp reaches every shuffle.
-  for (int r0 = 0; r0 < lp; r0 += groups) {
-    const int p = r0 + group;
-    int off[4];
-    float w[4];
-    if (valid && p < lp) {
-      const float2 xy = __ldg(locp + p);
-      const float a = toFloat(attp[p]);
-      corners(xy, a, shapes, starts, static_cast<int>((p + 0.5f) * invPoints), row, off, w);
-    } else {
+  int off[4];
+  float w[4];
+  int o[8];
+  float ww[8];
+  uint4 raw[8];
+  // Uniform trip counts and branches: every lane of the warp reaches every shuffle.
+  if constexpr (!kAhead) {
+    for (int r0 = 0; r0 < lp; r0 += groups) {
+      laneCorners(valid && r0 + group < lp, r0 + group, locp, attp, invPoints, shapes, starts, row, off, w);
+      for (int j = 0; j < groups; j += 2) {  // two points per step
+        exchangePair(off, w, laneBase + j, o, ww);
+        loadCorners<kZeroVector>(vbase, o, raw);
 #pragma unroll
-      for (int k = 0; k < 4; ++k) {
-        off[k] = -1;
-        w[k] = 0.f;
+        for (int k = 0; k < 8; ++k) accumulate(acc, raw[k], ww[k], T());
       }
     }
-    for (int j = 0; j < groups; j += 2) {  // two points per step: eight loads in flight
-      int o[8];
-      float ww[8];
-#pragma unroll
-      for (int k = 0; k < 4; ++k) {
-        o[k] = __shfl_sync(0xffffffffu, off[k], laneBase + j);
-        ww[k] = __shfl_sync(0xffffffffu, w[k], laneBase + j);
-        o[4 + k] = __shfl_sync(0xffffffffu, off[k], laneBase + j + 1);
-        ww[4 + k] = __shfl_sync(0xffffffffu, w[k], laneBase + j + 1);
+  } else {
+    // Steps of two points, flattened over the rounds; step t + 1 is loaded before step t is accumulated.
+    const int half = groups / 2;
+    const int shift = __ffs(half) - 1;
+    const int steps = (lp + groups - 1) / groups * half;
+    laneCorners(valid && group < lp, group, locp, attp, invPoints, shapes, starts, row, off, w);
+    exchangePair(off, w, laneBase, o, ww);
+    loadCorners<kZeroVector>(vbase, o, raw);
+    for (int t = 1; t <= steps; ++t) {
+      float wn[8];
+      uint4 rawn[8];
+      if (t < steps) {
+        const int j = (t & (half - 1)) * 2;
+        if (j == 0) {
+          const int p = (t >> shift) * groups + group;
+          laneCorners(valid && p < lp, p, locp, attp, invPoints, shapes, starts, row, off, w);
+        }
+        exchangePair(off, w, laneBase + j, o, wn);
+        loadCorners<kZeroVector>(vbase, o, rawn);
       }
-      uint4 raw[8];
-#pragma unroll
-      for (int k = 0; k < 8; ++k)
-        raw[k] = o[k] >= 0 ? __ldg(reinterpret_cast<const uint4*>(vbase + o[k])) : make_uint4(0, 0, 0, 0);
 #pragma unroll
       for (int k = 0; k < 8; ++k) accumulate(acc, raw[k], ww[k], T());
+      if (t < steps) {
+#pragma unroll
+        for (int k = 0; k < 8; ++k) {
+          raw[k] = rawn[k];
+          ww[k] = wn[k];
+        }
+      }
     }
   }
   if (valid) detail::store16(out + pair * s.channels + group * VEC, acc);
@@ -328,21 +389,26 @@ cudaError_t launchWide(const MsdaShape& s, const void* value, const int32_t* sha
     if (forcedSplit > 1 && (nv != 1 || !pow2 || groups * forcedSplit > 32)) return cudaErrorInvalidValue;
     split = forcedSplit;
   }
-  // Corner sharing needs whole power-of-two lane groups of 2..32 per pair.
+  // Corner sharing needs whole power-of-two lane groups of 2..32 per pair. 2: predicated loads (default),
+  // 3: zero-vector loads, 4: 3 with the register budget stated, 5: 3 with loads one step ahead.
   const bool canShare = nv == 1 && split == 1 && pow2 && groups >= 2 && groups <= 32;
   int sharing = canShare ? 2 : 1;
   if (forcedSharing == 1) sharing = 1;
-  if (forcedSharing == 2) {
-    if (!canShare) return cudaErrorInvalidValue;
-    sharing = 2;
+  if (forcedSharing >= 2) {
+    if (!canShare || forcedSharing > 5) return cudaErrorInvalidValue;
+    sharing = forcedSharing;
   }
   if (nv == 2) return launchWideKernel<T, 2, 1>(s, value, shapes, starts, loc, attn, out, stream);
   if (nv == 4) return launchWideKernel<T, 4, 1>(s, value, shapes, starts, loc, attn, out, stream);
-  if (split == 1 && sharing == 2) {
+  if (split == 1 && sharing >= 2) {
     const dim3 grid(detail::ceilDiv(pairs * groups, 256));
     const auto* v = static_cast<const T*>(value);
     const auto* a = static_cast<const T*>(attn);
-    msdaSharedKernel<T><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, static_cast<T*>(out));
+    auto* o = static_cast<T*>(out);
+    if (sharing == 2) msdaSharedKernel<T, false, 0, false><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
+    if (sharing == 3) msdaSharedKernel<T, true, 0, false><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
+    if (sharing == 4) msdaSharedKernel<T, true, 1, false><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
+    if (sharing == 5) msdaSharedKernel<T, true, 0, true><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
     return cudaGetLastError();
   }
   switch (split) {
