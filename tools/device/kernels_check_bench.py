@@ -34,7 +34,7 @@ args = parser.parse_args()
 lib = ctypes.CDLL(args.lib)
 lib.tk_msda.argtypes = [I] * 9 + [U] * 7
 lib.tk_empty.argtypes = [U]
-lib.tk_msda_tuned.argtypes = [I] * 12 + [U] * 7
+lib.tk_msda_tuned.argtypes = [I] * 13 + [U] * 7
 lib.tk_layernorm.argtypes = [I, ctypes.c_int64, I, U, U, U, ctypes.c_float, U, U]
 lib.tk_preprocess.argtypes = [I] * 8 + [ctypes.POINTER(ctypes.c_float)] * 2 + [ctypes.c_float, U, U, U]
 lib.tk_detr_softmax.argtypes = [I] * 4 + [U] * 7
@@ -83,12 +83,12 @@ def msda_launch(value, shapes, starts, loc, attn, out, scalar=False):
                        starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(), stream())
 
 
-def msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, sharing=0, block=0):
+def msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, sharing=0, block=0, loads=0):
     n, s, m, d = value.shape
     _, lq, _, l, p, _ = loc.shape
-    return lib.tk_msda_tuned(code(value), split, nv, sharing, block, n, s, m, d, lq, l, p, value.data_ptr(),
-                             shapes.data_ptr(),
-                             starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(), stream())
+    return lib.tk_msda_tuned(code(value), split, nv, sharing, block, loads, n, s, m, d, lq, l, p, value.data_ptr(),
+                             shapes.data_ptr(), starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(),
+                             stream())
 
 
 def msda_torch(value, level_hw, loc, attn):
@@ -184,12 +184,13 @@ def check_msda_variants():
         lv = [(20, 33), (10, 17), (5, 9), (3, 5)]
         value, shapes, starts, loc, attn = msda_inputs(2, lv, 8, 32, 77, 4, dtype, (-0.1, 1.1))
         ref = msda_torch(value.double(), lv, loc.double(), attn.double())
-        shared = None
-        for nv, split, minb, block in ((1, 1, 2, 0), (1, 1, 3, 0), (1, 1, 4, 0), (1, 1, 5, 0), (1, 1, 1, 0), (1, 2, 0, 0),
-                                       (1, 4, 0, 0), (1, 8, 0, 0), (1, 8, 0, 128), (1, 8, 0, 64), (2, 1, 0, 0),
-                                       (4, 1, 0, 0)):
+        first = {}
+        for nv, split, minb, block, loads in ((1, 1, 2, 0, 0), (1, 1, 2, 0, 2), (1, 1, 2, 0, 3), (1, 1, 2, 0, 4),
+                                              (1, 1, 1, 0, 0), (1, 2, 0, 0, 0), (1, 4, 0, 0, 0), (1, 8, 0, 0, 0),
+                                              (1, 8, 0, 0, 2), (1, 8, 0, 0, 3), (1, 8, 0, 128, 0), (1, 8, 0, 64, 0),
+                                              (2, 1, 0, 0, 0), (4, 1, 0, 0, 0)):
             out = torch.full((2, 77, 8, 32), float("nan"), device=dev, dtype=dtype)
-            rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block)
+            rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block, loads)
             if rc != 0:
                 record(f"msda variant {nv} vec/thread split {split} {str(dtype)[6:]} not valid here", True, {"rc": rc})
                 continue
@@ -197,14 +198,16 @@ def check_msda_variants():
             e = rel(out, ref)
             written = bool(torch.isfinite(out).all())
             btxt = f" block {block}" if block else ""
-            record(f"msda variant {nv} vec/thread split {split} sharing {minb}{btxt} {str(dtype)[6:]}",
+            ltxt = f" load form {loads}" if loads else ""
+            record(f"msda variant {nv} vec/thread split {split} sharing {minb}{btxt}{ltxt} {str(dtype)[6:]}",
                    written and e < bound, {"rel_err": e})
-            # The load variants of the shared-corner kernel change no arithmetic: equal bits to sharing 2.
-            if minb == 2:
-                shared = out.clone()
-            elif minb in (3, 4, 5):
-                record(f"msda variant sharing {minb} == sharing 2, bit for bit, {str(dtype)[6:]}",
-                       shared is not None and torch.equal(out, shared), {})
+            # Load forms change no arithmetic: equal bits to the same design's default form.
+            key = (nv, split, minb)
+            if loads == 0 and block == 0:
+                first[key] = out.clone()
+            elif loads:
+                record(f"msda variant split {split} sharing {minb} load form {loads} == default form, bit for bit, "
+                       f"{str(dtype)[6:]}", key in first and torch.equal(out, first[key]), {})
 
 
 def check_layernorm():
@@ -520,11 +523,12 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     sets.append((v, sh, st, loc, at, torch.empty(1, lq, 8, 32, device=dev, dtype=dtype)))
                 g = f"msda {call} (Lq={lq}) {dn}, {pattern} locations"
                 bench(f"{g} trtkit wide", [lambda a=a: msda_launch(*a) for a in sets], set_bytes, group=g)
-                if call == "encoder":
-                    for sh in (3, 4, 5):
-                        txt = {3: "zero-vector loads", 4: "zero-vector loads, stated register budget",
-                               5: "zero-vector loads one step ahead"}[sh]
-                        bench(f"{g} trtkit wide, shared corners, {txt}", [lambda a=a, x=sh: msda_tuned_launch(*a, 1, 1, x) for a in sets], set_bytes, group=g)
+                # Load forms (msda.cu's LoadForm): the encoder's shared-corner kernel, the decoder's 8-way split.
+                for loads in ((2, 3, 4) if call == "encoder" else (2, 3)):
+                    txt = {2: "unconditional loads", 3: "unconditional loads, stated register budget",
+                           4: "unconditional loads one step ahead"}[loads]
+                    sp, sh = (1, 2) if call == "encoder" else (8, 0)
+                    bench(f"{g} trtkit wide, load form {loads} ({txt})", [lambda a=a, x=loads, sp=sp, sh=sh: msda_tuned_launch(*a, sp, 1, sh, 0, x) for a in sets], set_bytes, group=g)
                 if pattern == "realistic" and not encoder_only:
                     for nv, split, sh in ((1, 1, 2), (1, 1, 1), (1, 2, 0), (1, 4, 0), (1, 8, 0), (2, 1, 0)):
                         txt = {2: ", shared corners", 1: ", per-lane corners", 0: ""}[sh]
@@ -535,6 +539,8 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     # Inside a model the decoder's value comes straight from the preceding projection, so it
                     # is usually still in the 50 MB L2: the same launch with one input set, L2-warm.
                     bench(f"{g} trtkit wide, L2-warm (one input set)", [lambda a=sets[0]: msda_launch(*a)], set_bytes, group=g)
+                    for loads in (2, 3):
+                        bench(f"{g} trtkit wide, load form {loads}, L2-warm (one input set)", [lambda a=sets[0], x=loads: msda_tuned_launch(*a, 8, 1, 0, 0, x)], set_bytes, group=g)
                 bench(f"{g} trtkit scalar baseline", [lambda a=a: msda_launch(*a, scalar=True) for a in sets], set_bytes, group=g)
                 if pattern == "realistic" and not encoder_only:
                     bench(f"{g} PyTorch grid_sample", [lambda a=a: msda_torch(a[0], DETR_LEVELS, a[3], a[4]) for a in sets[:4]], set_bytes, iters=100, group=g)

@@ -11,6 +11,32 @@ namespace {
 using detail::fromFloat;
 using detail::toFloat;
 
+// How corner loads are written (tuning; docs/benchmarks/kernels.md, 2026-11-23 second update). The compiler
+// spreads a step's eight predicated loads through the accumulation, so a warp keeps two or three in flight.
+enum LoadForm : int {
+  kPredicated = 1,  // out-of-level corners skip the load (one branch each in PTX); today's default
+  kZeroVector = 2,  // every load unconditional: out-of-level corners read gZeroVector (same results)
+  kBudget = 3,      // kZeroVector with a stated register budget: the compiler then keeps 7-8 loads in flight
+  kAhead = 4,       // kZeroVector, the next step's loads issued before this step's accumulation (shared kernel)
+};
+
+// Out-of-level corners of the unconditional load forms read these 16 zero bytes.
+__device__ uint4 gZeroVector;
+
+// 16 bytes at base + off + extra, or zeros where off < 0 (a corner outside the level).
+template <int kLoads, typename T>
+__device__ __forceinline__ uint4 cornerLoad(const T* base, int off, int extra) {
+  if (kLoads == kPredicated) return off >= 0 ? __ldg(reinterpret_cast<const uint4*>(base + off + extra)) : uint4{};
+  return __ldg(off >= 0 ? reinterpret_cast<const uint4*>(base + off + extra) : &gZeroVector);
+}
+
+// Minimum resident blocks stated to the compiler: 0 leaves the register budget to it. The budget form states
+// 4 blocks for the shared-corner kernel (64 registers) and 1 for the split kernel, whose launches are small.
+template <int kLoads, bool kShared>
+constexpr int minBlocksFor() {
+  return kLoads == kBudget ? (kShared ? 4 : 1) : 0;
+}
+
 struct Levels {
   int h[kMsdaMaxLevels];
   int w[kMsdaMaxLevels];
@@ -78,12 +104,11 @@ __device__ __forceinline__ void accumulate(float* acc, uint4 raw, float w, float
 // subsets. Lane layout inside the pair: split * groups + group, so the split lanes of one channel group sit
 // `groups` apart and an xor-shuffle over them sums the partial results. Wider groups (NV > 1) compute each
 // point's corners once for more channels; splits give small launches more threads.
-template <typename T, int NV, int SPLIT>
-__global__ void __launch_bounds__(256) msdaWideKernel(MsdaShape s, const T* __restrict__ value,
-                                                      const int32_t* __restrict__ shapes,
-                                                      const int32_t* __restrict__ starts,
-                                                      const float* __restrict__ loc,
-                                                      const T* __restrict__ attn, T* __restrict__ out) {
+template <typename T, int NV, int SPLIT, int kLoads>
+__global__ void __launch_bounds__(256, minBlocksFor<kLoads, false>())
+    msdaWideKernel(MsdaShape s, const T* __restrict__ value, const int32_t* __restrict__ shapes,
+                   const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
+                   T* __restrict__ out) {
   constexpr int VEC = detail::Vec16<T>::kN;
   constexpr int CH = VEC * NV;                // channels per thread
   constexpr int PPS = NV == 1 ? 2 : 1;        // points per step: keep about eight 16-byte loads in flight
@@ -127,8 +152,7 @@ __global__ void __launch_bounds__(256) msdaWideKernel(MsdaShape s, const T* __re
       for (int k = 0; k < 4 * PPS; ++k) {
 #pragma unroll
         for (int v = 0; v < NV; ++v)
-          raw[k][v] = off[k] >= 0 ? __ldg(reinterpret_cast<const uint4*>(vbase + off[k] + v * VEC))
-                                  : make_uint4(0, 0, 0, 0);
+          raw[k][v] = cornerLoad<kLoads>(vbase, off[k], v * VEC);
       }
 #pragma unroll
       for (int k = 0; k < 4 * PPS; ++k) {
@@ -221,14 +245,12 @@ cudaError_t launchScalar(const MsdaShape& s, const void* value, const int32_t* s
   return cudaGetLastError();
 }
 
-// Out-of-level corners of the zero-vector variants read these 16 zero bytes instead of skipping the load.
-__device__ uint4 gZeroVector;
-
 // This lane's share of a round of the shared-corner kernel: the corners of point p, or none.
 template <typename T>
-__device__ __forceinline__ void laneCorners(bool has, int p, const float2* __restrict__ locp, const T* __restrict__ attp,
-                                            float invPoints, const int32_t* __restrict__ shapes,
-                                            const int32_t* __restrict__ starts, int row, int* off, float* w) {
+__device__ __forceinline__ void laneCorners(bool has, int p, const float2* __restrict__ locp,
+                                            const T* __restrict__ attp, float invPoints,
+                                            const int32_t* __restrict__ shapes, const int32_t* __restrict__ starts,
+                                            int row, int* off, float* w) {
   if (has) {
     corners(__ldg(locp + p), toFloat(attp[p]), shapes, starts, static_cast<int>((p + 0.5f) * invPoints), row, off, w);
     return;
@@ -251,34 +273,23 @@ __device__ __forceinline__ void exchangePair(const int* off, const float* w, int
   }
 }
 
-// The eight corner vectors of two points; out-of-level corners (offset -1) give zeros, either by a predicated
-// load or (kZeroVector) by an unconditional load of gZeroVector.
-template <bool kZeroVector, typename T>
+// The eight corner vectors of two points (offset -1: outside the level, zeros).
+template <int kLoads, typename T>
 __device__ __forceinline__ void loadCorners(const T* vbase, const int* o, uint4* raw) {
 #pragma unroll
-  for (int k = 0; k < 8; ++k) {
-    if (kZeroVector)
-      raw[k] = __ldg(o[k] >= 0 ? reinterpret_cast<const uint4*>(vbase + o[k]) : &gZeroVector);
-    else
-      raw[k] = o[k] >= 0 ? __ldg(reinterpret_cast<const uint4*>(vbase + o[k])) : make_uint4(0, 0, 0, 0);
-  }
+  for (int k = 0; k < 8; ++k) raw[k] = cornerLoad<kLoads>(vbase, o[k], 0);
 }
 
 // Large launches (the encoder): one 16-byte vector of channels per thread, and the `groups` lanes of a pair
 // share the per-point work. Each lane computes the corners of every groups-th point, then the lanes
 // exchange offsets and weights by shuffles, so each point's location, level and bilinear weights are
-// computed once per pair instead of once per lane (the kernel is instruction-bound, not memory-bound).
-// Tuning variants (docs/benchmarks/kernels.md, 2026-11-23 second update), not yet timed in this form: the
-// compiler spreads a step's eight loads through the accumulation, so a warp has one or two in flight.
-// kZeroVector makes every load unconditional (predicated loads compile to one branch each; unconditional ones
-// were 6% faster in a trial); kMinBlocks 1 states the register budget (72 registers instead of 48 for fp16);
-// kAhead issues the loads of the next two points before accumulating the current two.
-template <typename T, bool kZeroVector, int kMinBlocks, bool kAhead>
-__global__ void __launch_bounds__(256, kMinBlocks) msdaSharedKernel(MsdaShape s, const T* __restrict__ value,
-                                                                    const int32_t* __restrict__ shapes,
-                                                                    const int32_t* __restrict__ starts,
-                                                                    const float* __restrict__ loc,
-                                                                    const T* __restrict__ attn, T* __restrict__ out) {
+// computed once per pair instead of once per lane (that cut 90.5 -> 79.8 µs; what bounds it now is how few
+// loads each warp keeps in flight, see LoadForm).
+template <typename T, int kLoads>
+__global__ void __launch_bounds__(256, minBlocksFor<kLoads, true>())
+    msdaSharedKernel(MsdaShape s, const T* __restrict__ value, const int32_t* __restrict__ shapes,
+                     const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
+                     T* __restrict__ out) {
   constexpr int VEC = detail::Vec16<T>::kN;
   const int groups = s.channels / VEC;  // a power of two, 2..32: a pair's lanes are whole and aligned
   const long long tid = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -306,12 +317,12 @@ __global__ void __launch_bounds__(256, kMinBlocks) msdaSharedKernel(MsdaShape s,
   float ww[8];
   uint4 raw[8];
   // Uniform trip counts and branches: every lane of the warp reaches every shuffle.
-  if constexpr (!kAhead) {
+  if constexpr (kLoads != kAhead) {
     for (int r0 = 0; r0 < lp; r0 += groups) {
       laneCorners(valid && r0 + group < lp, r0 + group, locp, attp, invPoints, shapes, starts, row, off, w);
       for (int j = 0; j < groups; j += 2) {  // two points per step
         exchangePair(off, w, laneBase + j, o, ww);
-        loadCorners<kZeroVector>(vbase, o, raw);
+        loadCorners<kLoads>(vbase, o, raw);
 #pragma unroll
         for (int k = 0; k < 8; ++k) accumulate(acc, raw[k], ww[k], T());
       }
@@ -323,7 +334,7 @@ __global__ void __launch_bounds__(256, kMinBlocks) msdaSharedKernel(MsdaShape s,
     const int steps = (lp + groups - 1) / groups * half;
     laneCorners(valid && group < lp, group, locp, attp, invPoints, shapes, starts, row, off, w);
     exchangePair(off, w, laneBase, o, ww);
-    loadCorners<kZeroVector>(vbase, o, raw);
+    loadCorners<kLoads>(vbase, o, raw);
     for (int t = 1; t <= steps; ++t) {
       float wn[8];
       uint4 rawn[8];
@@ -334,7 +345,7 @@ __global__ void __launch_bounds__(256, kMinBlocks) msdaSharedKernel(MsdaShape s,
           laneCorners(valid && p < lp, p, locp, attp, invPoints, shapes, starts, row, off, w);
         }
         exchangePair(off, w, laneBase + j, o, wn);
-        loadCorners<kZeroVector>(vbase, o, rawn);
+        loadCorners<kLoads>(vbase, o, rawn);
       }
 #pragma unroll
       for (int k = 0; k < 8; ++k) accumulate(acc, raw[k], ww[k], T());
@@ -350,23 +361,23 @@ __global__ void __launch_bounds__(256, kMinBlocks) msdaSharedKernel(MsdaShape s,
   if (valid) detail::store16(out + pair * s.channels + group * VEC, acc);
 }
 
-template <typename T, int NV, int SPLIT>
+template <typename T, int NV, int SPLIT, int kLoads = kPredicated>
 cudaError_t launchWideKernel(const MsdaShape& s, const void* value, const int32_t* shapes, const int32_t* starts,
                              const float* loc, const void* attn, void* out, cudaStream_t stream, int block = 256) {
   constexpr int CH = detail::Vec16<T>::kN * NV;
   const long long threads = static_cast<long long>(s.batch) * s.queries * s.heads * (s.channels / CH) * SPLIT;
-  msdaWideKernel<T, NV, SPLIT><<<detail::ceilDiv(threads, block), block, 0, stream>>>(
+  msdaWideKernel<T, NV, SPLIT, kLoads><<<detail::ceilDiv(threads, block), block, 0, stream>>>(
       s, static_cast<const T*>(value), shapes, starts, loc, static_cast<const T*>(attn), static_cast<T*>(out));
   return cudaGetLastError();
 }
 
 // Picks the design: large launches (encoder) take two vectors per thread when D allows, small ones
 // (decoder) one vector per thread and points split over up to 8 threads, so the launch fills the GPU.
-// `forcedSplit` / `forcedNv` (0: choose) are for tuning.
+// `forcedSplit` / `forcedNv` / `forcedSharing` / `loads` (0: choose) are for tuning.
 template <typename T>
 cudaError_t launchWide(const MsdaShape& s, const void* value, const int32_t* shapes, const int32_t* starts,
                        const float* loc, const void* attn, void* out, cudaStream_t stream, int forcedSplit = 0,
-                       int forcedNv = 0, int forcedSharing = 0, int block = 256) {
+                       int forcedNv = 0, int forcedSharing = 0, int block = 256, int loads = 0) {
   constexpr int VEC = detail::Vec16<T>::kN;
   const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
   if (pairs == 0) return cudaSuccess;
@@ -389,28 +400,38 @@ cudaError_t launchWide(const MsdaShape& s, const void* value, const int32_t* sha
     if (forcedSplit > 1 && (nv != 1 || !pow2 || groups * forcedSplit > 32)) return cudaErrorInvalidValue;
     split = forcedSplit;
   }
-  // Corner sharing needs whole power-of-two lane groups of 2..32 per pair. 2: predicated loads (default),
-  // 3: zero-vector loads, 4: 3 with the register budget stated, 5: 3 with loads one step ahead.
+  // Corner sharing needs whole power-of-two lane groups of 2..32 per pair.
   const bool canShare = nv == 1 && split == 1 && pow2 && groups >= 2 && groups <= 32;
   int sharing = canShare ? 2 : 1;
   if (forcedSharing == 1) sharing = 1;
-  if (forcedSharing >= 2) {
-    if (!canShare || forcedSharing > 5) return cudaErrorInvalidValue;
-    sharing = forcedSharing;
+  if (forcedSharing == 2) {
+    if (!canShare) return cudaErrorInvalidValue;
+    sharing = 2;
   }
+  if (loads == 0) loads = kPredicated;
+  // Load forms other than the default exist for the shared-corner kernel and the 8-way split kernel (the
+  // encoder's and the decoder's designs); kAhead for the shared-corner kernel only.
+  const bool shared = split == 1 && sharing == 2 && nv == 1;
+  if (loads < kPredicated || loads > kAhead || (loads != kPredicated && !shared && (split != 8 || loads == kAhead)))
+    return cudaErrorInvalidValue;
   if (nv == 2) return launchWideKernel<T, 2, 1>(s, value, shapes, starts, loc, attn, out, stream);
   if (nv == 4) return launchWideKernel<T, 4, 1>(s, value, shapes, starts, loc, attn, out, stream);
-  if (split == 1 && sharing >= 2) {
+  if (shared) {
     const dim3 grid(detail::ceilDiv(pairs * groups, 256));
     const auto* v = static_cast<const T*>(value);
     const auto* a = static_cast<const T*>(attn);
     auto* o = static_cast<T*>(out);
-    if (sharing == 2) msdaSharedKernel<T, false, 0, false><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
-    if (sharing == 3) msdaSharedKernel<T, true, 0, false><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
-    if (sharing == 4) msdaSharedKernel<T, true, 1, false><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
-    if (sharing == 5) msdaSharedKernel<T, true, 0, true><<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o);
+    const auto launch = [&](auto kernel) { kernel<<<grid, 256, 0, stream>>>(s, v, shapes, starts, loc, a, o); };
+    if (loads == kPredicated) launch(msdaSharedKernel<T, kPredicated>);
+    if (loads == kZeroVector) launch(msdaSharedKernel<T, kZeroVector>);
+    if (loads == kBudget) launch(msdaSharedKernel<T, kBudget>);
+    if (loads == kAhead) launch(msdaSharedKernel<T, kAhead>);
     return cudaGetLastError();
   }
+  if (split == 8 && loads == kZeroVector)
+    return launchWideKernel<T, 1, 8, kZeroVector>(s, value, shapes, starts, loc, attn, out, stream, block);
+  if (split == 8 && loads == kBudget)
+    return launchWideKernel<T, 1, 8, kBudget>(s, value, shapes, starts, loc, attn, out, stream, block);
   switch (split) {
     case 1: return launchWideKernel<T, 1, 1>(s, value, shapes, starts, loc, attn, out, stream, block);
     case 2: return launchWideKernel<T, 1, 2>(s, value, shapes, starts, loc, attn, out, stream, block);
@@ -448,7 +469,7 @@ cudaError_t msdaForward(DType dtype, const MsdaShape& s, const void* value, cons
 cudaError_t msdaForwardTuned(DType dtype, const MsdaShape& s, const void* value, const int32_t* spatialShapes,
                              const int32_t* levelStartIndex, const float* samplingLocations,
                              const void* attentionWeights, void* output, int pointSplit, int vectorsPerThread,
-                             int cornerSharing, int blockThreads, cudaStream_t stream) {
+                             int cornerSharing, int blockThreads, int loadForm, cudaStream_t stream) {
   if (!shapeOk(s) || (pointSplit != 0 && pointSplit != 1 && pointSplit != 2 && pointSplit != 4 && pointSplit != 8))
     return cudaErrorInvalidValue;
   if (blockThreads == 0) blockThreads = 256;
@@ -459,10 +480,10 @@ cudaError_t msdaForwardTuned(DType dtype, const MsdaShape& s, const void* value,
     return cudaErrorInvalidValue;
   if (dtype == DType::kFloat16)
     return launchWide<__half>(s, value, spatialShapes, levelStartIndex, samplingLocations, attentionWeights, output,
-                              stream, pointSplit, vectorsPerThread, cornerSharing, blockThreads);
+                              stream, pointSplit, vectorsPerThread, cornerSharing, blockThreads, loadForm);
   if (dtype == DType::kFloat32)
     return launchWide<float>(s, value, spatialShapes, levelStartIndex, samplingLocations, attentionWeights, output,
-                             stream, pointSplit, vectorsPerThread, cornerSharing, blockThreads);
+                             stream, pointSplit, vectorsPerThread, cornerSharing, blockThreads, loadForm);
   return cudaErrorInvalidValue;
 }
 

@@ -37,13 +37,15 @@ cudaError_t msdaForward(DType dtype, const MsdaShape& shape, const void* value, 
 // The wide kernel with a fixed design, for tuning and benchmarks: `vectorsPerThread` 16-byte vectors of
 // channels per thread (1, 2 or 4) and, with 1, `pointSplit` threads sharing one channel group's points
 // (1, 2, 4 or 8); `cornerSharing` 2 makes the lanes of a pair share each point's corner computation (one
-// vector, no split), 3 does so with unconditional corner loads, 4 adds a stated register budget, 5 loads one
-// step ahead instead, 1 turns sharing off; `blockThreads` 64, 128 or 256 threads per block of the split kernel;
-// 0 anywhere chooses as msdaForward does. Returns cudaErrorInvalidValue where D does not allow the design.
+// vector, no split), 1 turns that off; `blockThreads` 64, 128 or 256 threads per block of the split kernel;
+// `loadForm` how corner loads are written (msda.cu's LoadForm: 1 predicated, 2 unconditional with a zero
+// vector, 3 that with a stated register budget, 4 that one step ahead; forms 2-4 exist for the shared-corner
+// kernel and 2-3 for the 8-way split kernel); 0 anywhere chooses as msdaForward does. Returns
+// cudaErrorInvalidValue where D does not allow the design.
 cudaError_t msdaForwardTuned(DType dtype, const MsdaShape& shape, const void* value, const int32_t* spatialShapes,
                              const int32_t* levelStartIndex, const float* samplingLocations,
                              const void* attentionWeights, void* output, int pointSplit, int vectorsPerThread,
-                             int cornerSharing, int blockThreads, cudaStream_t stream);
+                             int cornerSharing, int blockThreads, int loadForm, cudaStream_t stream);
 
 // Baseline: one thread per output channel with scalar loads (the classic design), for comparison.
 cudaError_t msdaForwardScalar(DType dtype, const MsdaShape& shape, const void* value,
