@@ -525,7 +525,7 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     sets.append((v, sh, st, loc, at, torch.empty(1, lq, 8, 32, device=dev, dtype=dtype)))
                 g = f"msda {call} (Lq={lq}) {dn}, {pattern} locations"
                 bench(f"{g} trtkit wide", [lambda a=a: msda_launch(*a) for a in sets], set_bytes, group=g)
-                # Load forms (msda.cu's LoadForm): the encoder's shared-corner kernel, the decoder's 8-way split.
+                # Load forms (msda_sampling.cuh's LoadForm): the encoder's shared-corner kernel, the decoder's 8-way split.
                 for loads in ((2, 3, 4) if call == "encoder" else (2, 3)):
                     txt = {2: "unconditional loads", 3: "unconditional loads, stated register budget",
                            4: "unconditional loads one step ahead"}[loads]

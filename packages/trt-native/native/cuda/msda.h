@@ -38,7 +38,7 @@ cudaError_t msdaForward(DType dtype, const MsdaShape& shape, const void* value, 
 // channels per thread (1, 2 or 4) and, with 1, `pointSplit` threads sharing one channel group's points
 // (1, 2, 4 or 8); `cornerSharing` 2 makes the lanes of a pair share each point's corner computation (one
 // vector, no split) by shuffles, 3 through shared memory, 1 turns that off; `blockThreads` 64, 128 or 256
-// threads per block of the split kernel; `loadForm` how corner loads are written (msda.cu's LoadForm:
+// threads per block of the split kernel; `loadForm` how corner loads are written (msda_sampling.cuh's LoadForm:
 // 1 predicated, 2 unconditional with a zero vector, 3 that with a stated register budget, 4 that one step
 // ahead; forms 2-4 exist for sharing by shuffles, 2-3 for sharing through shared memory and for the 8-way
 // split kernel); 0 anywhere chooses as msdaForward does. Returns
