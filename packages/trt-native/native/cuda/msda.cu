@@ -176,8 +176,7 @@ cudaError_t launchScalar(const MsdaShape& s, const void* value, const int32_t* s
 // Large launches (the encoder): one 16-byte vector of channels per thread, and the `groups` lanes of a pair
 // share the per-point work. Each lane computes the corners of every groups-th point, then the lanes
 // exchange offsets and weights by shuffles, so each point's location, level and bilinear weights are
-// computed once per pair instead of once per lane (that cut 90.5 -> 79.8 µs; what bounds it now is how few
-// loads each warp keeps in flight, see LoadForm).
+// computed once per pair instead of once per lane (that cut 90.5 -> 79.8 µs).
 template <typename T, int kLoads>
 __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true>())
     msdaSharedKernel(MsdaShape s, const T* __restrict__ value, const int32_t* __restrict__ shapes,
@@ -209,119 +208,15 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true>())
   int o[8];
   float ww[8];
   uint4 raw[8];
-  // Uniform trip counts and branches: every lane of the warp reaches every shuffle.
-  if constexpr (kLoads != kAhead) {
-    for (int r0 = 0; r0 < lp; r0 += groups) {
-      laneCorners(valid && r0 + group < lp, r0 + group, locp, attp, invPoints, shapes, starts, row, off, w);
-      for (int j = 0; j < groups; j += 2) {  // two points per step
-        exchangePair(off, w, laneBase + j, o, ww);
-        loadCorners<kLoads>(vbase, o, raw);
-#pragma unroll
-        for (int k = 0; k < 8; ++k) accumulate(acc, raw[k], ww[k], T());
-      }
-    }
-  } else {
-    // Steps of two points, flattened over the rounds; step t + 1 is loaded before step t is accumulated.
-    const int half = groups / 2;
-    const int shift = __ffs(half) - 1;
-    const int steps = (lp + groups - 1) / groups * half;
-    laneCorners(valid && group < lp, group, locp, attp, invPoints, shapes, starts, row, off, w);
-    exchangePair(off, w, laneBase, o, ww);
-    loadCorners<kLoads>(vbase, o, raw);
-    for (int t = 1; t <= steps; ++t) {
-      float wn[8];
-      uint4 rawn[8];
-      if (t < steps) {
-        const int j = (t & (half - 1)) * 2;
-        if (j == 0) {
-          const int p = (t >> shift) * groups + group;
-          laneCorners(valid && p < lp, p, locp, attp, invPoints, shapes, starts, row, off, w);
-        }
-        exchangePair(off, w, laneBase + j, o, wn);
-        loadCorners<kLoads>(vbase, o, rawn);
-      }
-#pragma unroll
-      for (int k = 0; k < 8; ++k) accumulate(acc, raw[k], ww[k], T());
-      if (t < steps) {
-#pragma unroll
-        for (int k = 0; k < 8; ++k) {
-          raw[k] = rawn[k];
-          ww[k] = wn[k];
-        }
-      }
-    }
-  }
-  if (valid) detail::store16(out + pair * s.channels + group * VEC, acc);
-}
-
-// The shared-corner design with the corners exchanged through shared memory instead of shuffles (tuning
-// variant): the exchange's 8 shuffles per point and lane took a quarter of the L1 data pipe's wavefronts in the
-// profile, two broadcast LDS.128 per point take a quarter of that. Each lane writes the offsets and weights of
-// its points of a chunk of kChunk points, then every lane of the pair reads them back.
-constexpr int kChunk = 8;
-
-template <typename T, int kLoads>
-__global__ void __launch_bounds__(256, minBlocksFor<kLoads, true>())
-    msdaStagedKernel(MsdaShape s, const T* __restrict__ value, const int32_t* __restrict__ shapes,
-                     const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
-                     T* __restrict__ out) {
-  constexpr int VEC = detail::Vec16<T>::kN;
-  extern __shared__ int4 staged[];  // per warp: [kChunk][pairs per warp] offsets, then the same of weights
-  const int groups = s.channels / VEC;  // a power of two, 2..32
-  const int perWarp = 32 / groups;
-  const int slot = (threadIdx.x & 31) / groups;
-  int4* offs = staged + (threadIdx.x >> 5) * 2 * kChunk * perWarp;
-  float4* wts = reinterpret_cast<float4*>(offs + kChunk * perWarp);
-  const long long tid = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-  const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
-  const long long pair = tid / groups;
-  const bool valid = pair < pairs;
-  const int group = static_cast<int>(tid - pair * groups);
-  const long long safePair = valid ? pair : 0;
-  const int m = static_cast<int>(safePair % s.heads);
-  const long long n = safePair / (static_cast<long long>(s.heads) * s.queries);
-  const int lp = s.levels * s.points;
-  const float invPoints = 1.f / s.points;
-  const float2* locp = reinterpret_cast<const float2*>(loc) + safePair * lp;
-  const T* attp = attn + safePair * lp;
-  const int row = s.heads * s.channels;
-  const T* vbase = value + n * s.spatial * row + static_cast<long long>(m) * s.channels + group * VEC;
-
-  float acc[VEC];
-#pragma unroll
-  for (int i = 0; i < VEC; ++i) acc[i] = 0.f;
-  for (int c0 = 0; c0 < lp; c0 += kChunk) {
-    for (int pc = group; pc < kChunk; pc += groups) {  // entries past the last point: no corners
-      int off[4];
-      float w[4];
-      laneCorners(valid && c0 + pc < lp, c0 + pc, locp, attp, invPoints, shapes, starts, row, off, w);
-      offs[pc * perWarp + slot] = make_int4(off[0], off[1], off[2], off[3]);
-      wts[pc * perWarp + slot] = make_float4(w[0], w[1], w[2], w[3]);
-    }
-    __syncwarp();
-    const int points = min(kChunk, lp - c0);
-    for (int pc = 0; pc < points; pc += 2) {  // kChunk is even: entry pc + 1 exists
-      int o[8];
-      float ww[8];
-#pragma unroll
-      for (int j = 0; j < 2; ++j) {
-        const int4 ov = offs[(pc + j) * perWarp + slot];
-        const float4 wv = wts[(pc + j) * perWarp + slot];
-        o[4 * j] = ov.x;
-        o[4 * j + 1] = ov.y;
-        o[4 * j + 2] = ov.z;
-        o[4 * j + 3] = ov.w;
-        ww[4 * j] = wv.x;
-        ww[4 * j + 1] = wv.y;
-        ww[4 * j + 2] = wv.z;
-        ww[4 * j + 3] = wv.w;
-      }
-      uint4 raw[8];
+  // Uniform trip counts: every lane of the warp reaches every shuffle.
+  for (int r0 = 0; r0 < lp; r0 += groups) {
+    laneCorners(valid && r0 + group < lp, r0 + group, locp, attp, invPoints, shapes, starts, row, off, w);
+    for (int j = 0; j < groups; j += 2) {  // two points per step
+      exchangePair(off, w, laneBase + j, o, ww);
       loadCorners<kLoads>(vbase, o, raw);
 #pragma unroll
       for (int k = 0; k < 8; ++k) accumulate(acc, raw[k], ww[k], T());
     }
-    __syncwarp();  // the next chunk overwrites the entries
   }
   if (valid) detail::store16(out + pair * s.channels + group * VEC, acc);
 }
@@ -365,23 +260,20 @@ cudaError_t launchWide(const MsdaShape& s, const void* value, const int32_t* sha
     if (forcedSplit > 1 && (nv != 1 || !pow2 || groups * forcedSplit > 32)) return cudaErrorInvalidValue;
     split = forcedSplit;
   }
-  // Corner sharing needs whole power-of-two lane groups of 2..32 per pair: 2 by shuffles (the default), 3
-  // through shared memory (msdaStagedKernel, a tuning variant).
+  // Corner sharing needs whole power-of-two lane groups of 2..32 per pair.
   const bool canShare = nv == 1 && split == 1 && pow2 && groups >= 2 && groups <= 32;
   int sharing = canShare ? 2 : 1;
   if (forcedSharing == 1) sharing = 1;
-  if (forcedSharing == 2 || forcedSharing == 3) {
+  if (forcedSharing == 2) {
     if (!canShare) return cudaErrorInvalidValue;
-    sharing = forcedSharing;
+    sharing = 2;
   }
-  if (forcedSharing > 3) return cudaErrorInvalidValue;
-  if (loads == 0) loads = kPredicated;
-  // Load forms other than the default exist for the shared-corner kernel and the 8-way split kernel (the
-  // encoder's and the decoder's designs); kAhead for the shared-corner kernel only.
+  if (forcedSharing > 2) return cudaErrorInvalidValue;
+  // Load forms (msda_sampling.cuh) exist for the shared-corner kernel and the 8-way split kernel; the defaults
+  // are the fastest measured on an H100 (docs/benchmarks/kernels.md, 2026-11-23 second session).
   const bool shared = split == 1 && sharing == 2 && nv == 1;
-  const bool staged = split == 1 && sharing == 3 && nv == 1;
-  if (loads < kPredicated || loads > kAhead || (staged && loads == kAhead) ||
-      (loads != kPredicated && !shared && !staged && (split != 8 || loads == kAhead)))
+  if (loads == 0) loads = shared ? (sizeof(T) == 2 ? kZeroVector : kBudget) : split == 8 ? kZeroVector : kPredicated;
+  if (loads < kPredicated || loads > kBudget || (loads != kPredicated && !shared && split != 8))
     return cudaErrorInvalidValue;
   if (nv == 2) return launchWideKernel<T, 2, 1>(s, value, shapes, starts, loc, attn, out, stream);
   if (nv == 4) return launchWideKernel<T, 4, 1>(s, value, shapes, starts, loc, attn, out, stream);
@@ -394,19 +286,6 @@ cudaError_t launchWide(const MsdaShape& s, const void* value, const int32_t* sha
     if (loads == kPredicated) launch(msdaSharedKernel<T, kPredicated>);
     if (loads == kZeroVector) launch(msdaSharedKernel<T, kZeroVector>);
     if (loads == kBudget) launch(msdaSharedKernel<T, kBudget>);
-    if (loads == kAhead) launch(msdaSharedKernel<T, kAhead>);
-    return cudaGetLastError();
-  }
-  if (staged) {
-    const dim3 grid(detail::ceilDiv(pairs * groups, 256));
-    const size_t bytes = 8 * 2 * kChunk * (32 / groups) * sizeof(int4);  // 8 warps
-    const auto* v = static_cast<const T*>(value);
-    const auto* a = static_cast<const T*>(attn);
-    auto* o = static_cast<T*>(out);
-    const auto launch = [&](auto kernel) { kernel<<<grid, 256, bytes, stream>>>(s, v, shapes, starts, loc, a, o); };
-    if (loads == kPredicated) launch(msdaStagedKernel<T, kPredicated>);
-    if (loads == kZeroVector) launch(msdaStagedKernel<T, kZeroVector>);
-    if (loads == kBudget) launch(msdaStagedKernel<T, kBudget>);
     return cudaGetLastError();
   }
   if (split == 8 && loads == kZeroVector)

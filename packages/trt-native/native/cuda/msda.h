@@ -37,12 +37,11 @@ cudaError_t msdaForward(DType dtype, const MsdaShape& shape, const void* value, 
 // The wide kernel with a fixed design, for tuning and benchmarks: `vectorsPerThread` 16-byte vectors of
 // channels per thread (1, 2 or 4) and, with 1, `pointSplit` threads sharing one channel group's points
 // (1, 2, 4 or 8); `cornerSharing` 2 makes the lanes of a pair share each point's corner computation (one
-// vector, no split) by shuffles, 3 through shared memory, 1 turns that off; `blockThreads` 64, 128 or 256
-// threads per block of the split kernel; `loadForm` how corner loads are written (msda_sampling.cuh's LoadForm:
-// 1 predicated, 2 unconditional with a zero vector, 3 that with a stated register budget, 4 that one step
-// ahead; forms 2-4 exist for sharing by shuffles, 2-3 for sharing through shared memory and for the 8-way
-// split kernel); 0 anywhere chooses as msdaForward does. Returns
-// cudaErrorInvalidValue where D does not allow the design.
+// vector, no split), 1 turns that off; `blockThreads` 64, 128 or 256 threads per block of the split kernel;
+// `loadForm` how corner loads are written (msda_sampling.cuh's LoadForm: 1 predicated, 2 unconditional with a
+// zero vector, 3 that with a stated register budget; forms 2 and 3 exist for the shared-corner kernel and the
+// 8-way split kernel); 0 anywhere chooses as msdaForward does. Returns cudaErrorInvalidValue where D does not
+// allow the design.
 cudaError_t msdaForwardTuned(DType dtype, const MsdaShape& shape, const void* value, const int32_t* spatialShapes,
                              const int32_t* levelStartIndex, const float* samplingLocations,
                              const void* attentionWeights, void* output, int pointSplit, int vectorsPerThread,

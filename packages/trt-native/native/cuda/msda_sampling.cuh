@@ -12,13 +12,14 @@ namespace msda {
 
 using detail::toFloat;
 
-// How corner loads are written (tuning; docs/benchmarks/kernels.md, 2026-11-23 second update). The compiler
-// spreads a step's eight predicated loads through the accumulation, so a warp keeps two or three in flight.
+// How corner loads are written. The compiler spreads a step's eight predicated loads through the
+// accumulation (one branch each in PTX); unconditional loads measured 3% faster for the fp16 encoder and 5-7%
+// for the fp16 decoder, a stated register budget (7-8 loads in flight instead of 2-3) helped only fp32.
+// docs/benchmarks/kernels.md, 2026-11-23 second session, has the runs.
 enum LoadForm : int {
-  kPredicated = 1,  // out-of-level corners skip the load (one branch each in PTX); today's default
+  kPredicated = 1,  // out-of-level corners skip the load
   kZeroVector = 2,  // every load unconditional: out-of-level corners read gZeroVector (same results)
   kBudget = 3,      // kZeroVector with a stated register budget: the compiler then keeps 7-8 loads in flight
-  kAhead = 4,       // kZeroVector, the next step's loads issued before this step's accumulation (shared kernel)
 };
 
 // Out-of-level corners of the unconditional load forms read these 16 zero bytes.
