@@ -203,15 +203,15 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true>())
   float acc[VEC];
 #pragma unroll
   for (int i = 0; i < VEC; ++i) acc[i] = 0.f;
-  int off[4];
-  float w[4];
-  int o[8];
-  float ww[8];
-  uint4 raw[8];
   // Uniform trip counts: every lane of the warp reaches every shuffle.
   for (int r0 = 0; r0 < lp; r0 += groups) {
+    int off[4];
+    float w[4];
     laneCorners(valid && r0 + group < lp, r0 + group, locp, attp, invPoints, shapes, starts, row, off, w);
     for (int j = 0; j < groups; j += 2) {  // two points per step
+      int o[8];
+      float ww[8];
+      uint4 raw[8];
       exchangePair(off, w, laneBase + j, o, ww);
       loadCorners<kLoads>(vbase, o, raw);
 #pragma unroll
