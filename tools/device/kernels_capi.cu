@@ -33,15 +33,16 @@ int tk_msda(int dtype, int scalar, int n, int s, int m, int d, int lq, int l, in
            reinterpret_cast<cudaStream_t>(stream));
 }
 
-int tk_msda_tuned(int dtype, int split, int nv, int sharing, int block, int loads, int n, int s, int m, int d,
-                  int lq, int l, int p, uintptr_t value,
+// tuning: the fields of trtkit::MsdaTuning in order (pointSplit, vectorsPerThread, cornerSharing, blockThreads,
+// loadForm, headsPerWarp, exchange, pointPrefetch).
+int tk_msda_tuned(int dtype, const int* tuning, int n, int s, int m, int d, int lq, int l, int p, uintptr_t value,
                   uintptr_t shapes, uintptr_t starts, uintptr_t loc, uintptr_t attn, uintptr_t out, uintptr_t stream) {
   trtkit::MsdaShape sh{n, s, m, d, lq, l, p};
+  const trtkit::MsdaTuning t{tuning[0], tuning[1], tuning[2], tuning[3], tuning[4], tuning[5], tuning[6], tuning[7]};
   return trtkit::msdaForwardTuned(static_cast<DType>(dtype), sh, reinterpret_cast<const void*>(value),
                                   reinterpret_cast<const int32_t*>(shapes), reinterpret_cast<const int32_t*>(starts),
                                   reinterpret_cast<const float*>(loc), reinterpret_cast<const void*>(attn),
-                                  reinterpret_cast<void*>(out), split, nv, sharing, block, loads,
-                                  reinterpret_cast<cudaStream_t>(stream));
+                                  reinterpret_cast<void*>(out), t, reinterpret_cast<cudaStream_t>(stream));
 }
 
 int tk_layernorm(int dtype, int64_t rows, int cols, uintptr_t x, uintptr_t gamma, uintptr_t beta, float eps,

@@ -34,7 +34,7 @@ args = parser.parse_args()
 lib = ctypes.CDLL(args.lib)
 lib.tk_msda.argtypes = [I] * 9 + [U] * 7
 lib.tk_empty.argtypes = [U]
-lib.tk_msda_tuned.argtypes = [I] * 13 + [U] * 7
+lib.tk_msda_tuned.argtypes = [I, ctypes.POINTER(I)] + [I] * 7 + [U] * 7
 lib.tk_layernorm.argtypes = [I, ctypes.c_int64, I, U, U, U, ctypes.c_float, U, U]
 lib.tk_preprocess.argtypes = [I] * 8 + [ctypes.POINTER(ctypes.c_float)] * 2 + [ctypes.c_float, U, U, U]
 lib.tk_detr_softmax.argtypes = [I] * 4 + [U] * 7
@@ -83,12 +83,19 @@ def msda_launch(value, shapes, starts, loc, attn, out, scalar=False):
                        starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(), stream())
 
 
-def msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, sharing=0, block=0, loads=0):
+TUNING_FIELDS = ("split", "nv", "sharing", "block", "loads", "heads_per_warp", "exchange", "prefetch")  # MsdaTuning
+_tunings = {}
+
+
+def msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, sharing=0, block=0, loads=0, heads_per_warp=0,
+                      exchange=0, prefetch=0):
     n, s, m, d = value.shape
     _, lq, _, l, p, _ = loc.shape
-    return lib.tk_msda_tuned(code(value), split, nv, sharing, block, loads, n, s, m, d, lq, l, p, value.data_ptr(),
-                             shapes.data_ptr(), starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(),
-                             stream())
+    key = (split, nv, sharing, block, loads, heads_per_warp, exchange, prefetch)
+    if key not in _tunings:  # built once: the timed loop should not allocate
+        _tunings[key] = (I * len(TUNING_FIELDS))(*key)
+    return lib.tk_msda_tuned(code(value), _tunings[key], n, s, m, d, lq, l, p, value.data_ptr(), shapes.data_ptr(),
+                             starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(), stream())
 
 
 def msda_torch(value, level_hw, loc, attn):
@@ -179,35 +186,67 @@ def ln_launch(x, g, b, y, eps=1e-5):
                             b.data_ptr() if b is not None else 0, eps, y.data_ptr(), stream())
 
 
+def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf):
+    """Whether msdaForwardTuned takes the design for heads m and channels d (the rules of launchWide, written
+    out independently; split and sharing are given, not chosen, in every design checked)."""
+    vectors = d // (8 if dtype == torch.float16 else 4)
+    if nv not in (1, 2, 4) or vectors % nv:
+        return False
+    groups = vectors // nv
+    pow2 = groups & (groups - 1) == 0
+    if split > 1 and (nv != 1 or not pow2 or groups * split > 32):
+        return False
+    shared = sharing == 2
+    if shared and not (nv == 1 and split == 1 and pow2 and 2 <= groups <= 32):
+        return False
+    if loads > 1 and not (shared or split == 8):
+        return False
+    if (hpw or ex or pf) and not shared:
+        return False
+    return not hpw or ((32 // groups) % hpw == 0 and m % hpw == 0)
+
+
 def check_msda_variants():
+    # (nv, split, sharing, block, loads, heads_per_warp, exchange, prefetch); 0 chooses.
+    designs = [(1, 1, 2, 0, 0, 0, 0, 0), (1, 1, 2, 0, 1, 0, 0, 0), (1, 1, 2, 0, 2, 0, 0, 0), (1, 1, 2, 0, 3, 0, 0, 0),
+               (1, 1, 1, 0, 0, 0, 0, 0), (1, 2, 0, 0, 0, 0, 0, 0), (1, 4, 0, 0, 0, 0, 0, 0), (1, 8, 0, 0, 0, 0, 0, 0),
+               (1, 8, 0, 0, 1, 0, 0, 0), (1, 8, 0, 0, 2, 0, 0, 0), (1, 8, 0, 0, 3, 0, 0, 0),
+               (1, 8, 0, 128, 0, 0, 0, 0), (1, 8, 0, 64, 0, 0, 0, 0), (2, 1, 0, 0, 0, 0, 0, 0), (4, 1, 0, 0, 0, 0, 0, 0),
+               (1, 8, 0, 0, 0, 2, 0, 0), (1, 8, 0, 0, 0, 0, 2, 0), (1, 8, 0, 0, 0, 0, 0, 2)]  # last three: refused
+    # Shared-corner kernel: pair maps (heads per warp), exchange forms and point prefetch, with each load form.
+    designs += [(1, 1, 2, 0, 0, h, 0, 0) for h in (1, 2, 4, 8)]
+    designs += [(1, 1, 2, 0, x, h, ex, pf) for x in (0, 1, 2, 3) for h in (0, 2) for ex in (1, 2) for pf in (1, 2)]
+    shapes_ = [("m8 d32", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 77, 4),
+               ("m2 d64", 3, [(7, 9), (4, 5)], 2, 64, 13, 3)]
     for dtype, bound in ((torch.float32, 1e-5), (torch.float16, 2e-3)):
-        lv = [(20, 33), (10, 17), (5, 9), (3, 5)]
-        value, shapes, starts, loc, attn = msda_inputs(2, lv, 8, 32, 77, 4, dtype, (-0.1, 1.1))
-        ref = msda_torch(value.double(), lv, loc.double(), attn.double())
-        first = {}
-        for nv, split, minb, block, loads in ((1, 1, 2, 0, 0), (1, 1, 2, 0, 1), (1, 1, 2, 0, 2), (1, 1, 2, 0, 3),
-                                              (1, 1, 1, 0, 0), (1, 2, 0, 0, 0), (1, 4, 0, 0, 0), (1, 8, 0, 0, 0),
-                                              (1, 8, 0, 0, 1), (1, 8, 0, 0, 2), (1, 8, 0, 0, 3), (1, 8, 0, 128, 0),
-                                              (1, 8, 0, 64, 0), (2, 1, 0, 0, 0), (4, 1, 0, 0, 0)):
-            out = torch.full((2, 77, 8, 32), float("nan"), device=dev, dtype=dtype)
-            rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block, loads)
-            if rc != 0:
-                record(f"msda variant {nv} vec/thread split {split} {str(dtype)[6:]} not valid here", True, {"rc": rc})
-                continue
-            torch.cuda.synchronize()
-            e = rel(out, ref)
-            written = bool(torch.isfinite(out).all())
-            btxt = f" block {block}" if block else ""
-            ltxt = f" load form {loads}" if loads else ""
-            record(f"msda variant {nv} vec/thread split {split} sharing {minb}{btxt}{ltxt} {str(dtype)[6:]}",
-                   written and e < bound, {"rel_err": e})
-            # Load forms change no arithmetic: equal bits to the same design's default form.
-            key = (nv, split, minb)
-            if loads == 0 and block == 0:
-                first[key] = out.clone()
-            elif loads:
-                record(f"msda variant split {split} sharing {minb} load form {loads} == default form, bit for bit, "
-                       f"{str(dtype)[6:]}", key in first and torch.equal(out, first[key]), {})
+        dn = str(dtype)[6:]
+        for sname, n, lv, m, d, lq, p in shapes_:
+            value, shapes, starts, loc, attn = msda_inputs(n, lv, m, d, lq, p, dtype, (-0.1, 1.1))
+            ref = msda_torch(value.double(), lv, loc.double(), attn.double())
+            first = {}
+            for nv, split, minb, block, loads, hpw, ex, pf in designs:
+                out = torch.full((n, lq, m, d), float("nan"), device=dev, dtype=dtype)
+                rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block, loads, hpw, ex, pf)
+                name = (f"msda variant {sname} {nv} vec/thread split {split} sharing {minb}"
+                        + (f" block {block}" if block else "") + (f" load form {loads}" if loads else "")
+                        + (f" heads/warp {hpw}" if hpw else "") + (f" exchange {ex}" if ex else "")
+                        + (f" prefetch {pf}" if pf else "") + f" {dn}")
+                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf)
+                if rc != 0 or not ok:
+                    # A design the shape cannot take must be refused, and only such a design.
+                    record(f"{name} refused" if rc else f"{name} accepted", not ok and rc != 0, {"rc": rc})
+                    continue
+                torch.cuda.synchronize()
+                e = rel(out, ref)
+                written = bool(torch.isfinite(out).all())
+                record(name, written and e < bound, {"rel_err": e})
+                # Load forms, pair maps, exchange forms and prefetch change no arithmetic: equal bits to the same
+                # design's default.
+                key = (nv, split, minb)
+                if (loads, block, hpw, ex, pf) == (0, 0, 0, 0, 0):
+                    first[key] = out.clone()
+                elif loads or hpw or ex or pf:
+                    record(f"{name} == default form, bit for bit", key in first and torch.equal(out, first[key]), {})
 
 
 def check_layernorm():
@@ -529,6 +568,15 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     txt = {1: "predicated loads", 2: "unconditional loads", 3: "unconditional loads, stated register budget"}[loads]
                     sp, sh = (1, 2) if call == "encoder" else (8, 0)
                     bench(f"{g} trtkit wide, load form {loads} ({txt})", [lambda a=a, x=loads, sp=sp, sh=sh: msda_tuned_launch(*a, sp, 1, sh, 0, x) for a in sets], set_bytes, group=g)
+                if call == "encoder":
+                    # Pair maps (a warp holds h heads of 8/h consecutive queries), the row exchange (6 shuffles per
+                    # point instead of 8) and point prefetch (locations one round ahead) of the shared-corner kernel,
+                    # with the default load form.
+                    for hpw, ex, pf in ((0, 2, 1), (0, 1, 2), (0, 2, 2), (2, 1, 1), (4, 1, 1), (2, 2, 2), (4, 2, 2)):
+                        txt = f"heads/warp {hpw}" if hpw else "heads/warp all"
+                        txt += ", row exchange" if ex == 2 else ", four-corner exchange"
+                        txt += ", prefetch" if pf == 2 else ""
+                        bench(f"{g} trtkit wide, {txt}", [lambda a=a, h=hpw, x=ex, f=pf: msda_tuned_launch(*a, 1, 1, 2, 0, 0, h, x, f) for a in sets], set_bytes, group=g)
                 if pattern == "realistic" and not encoder_only:
                     for nv, split, sh in ((1, 1, 2), (1, 1, 1), (1, 2, 0), (1, 4, 0), (1, 8, 0), (2, 1, 0)):
                         txt = {2: ", shared corners", 1: ", per-lane corners", 0: ""}[sh]

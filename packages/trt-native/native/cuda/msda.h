@@ -13,20 +13,9 @@
 #include <cstdint>
 
 #include "dtype.h"
+#include "msda_design.h"
 
 namespace trtkit {
-
-struct MsdaShape {
-  int batch;     // N
-  int spatial;   // S (sum of H*W over levels)
-  int heads;     // M
-  int channels;  // D
-  int queries;   // Lq
-  int levels;    // L (at most kMsdaMaxLevels)
-  int points;    // P
-};
-
-constexpr int kMsdaMaxLevels = 16;
 
 // Wide design: 16-byte loads, several channels per thread, points split across threads when the
 // launch is small. Falls back to the scalar kernel when D or the pointers do not allow 16-byte access.
@@ -34,18 +23,10 @@ cudaError_t msdaForward(DType dtype, const MsdaShape& shape, const void* value, 
                         const int32_t* levelStartIndex, const float* samplingLocations,
                         const void* attentionWeights, void* output, cudaStream_t stream);
 
-// The wide kernel with a fixed design, for tuning and benchmarks: `vectorsPerThread` 16-byte vectors of
-// channels per thread (1, 2 or 4) and, with 1, `pointSplit` threads sharing one channel group's points
-// (1, 2, 4 or 8); `cornerSharing` 2 makes the lanes of a pair share each point's corner computation (one
-// vector, no split), 1 turns that off; `blockThreads` 64, 128 or 256 threads per block of the split kernel;
-// `loadForm` how corner loads are written (msda_sampling.cuh's LoadForm: 1 predicated, 2 unconditional with a
-// zero vector, 3 that with a stated register budget; forms 2 and 3 exist for the shared-corner kernel and the
-// 8-way split kernel); 0 anywhere chooses as msdaForward does. Returns cudaErrorInvalidValue where D does not
-// allow the design.
+// The wide kernel with the design `t`. Returns cudaErrorInvalidValue where the shape does not allow it.
 cudaError_t msdaForwardTuned(DType dtype, const MsdaShape& shape, const void* value, const int32_t* spatialShapes,
                              const int32_t* levelStartIndex, const float* samplingLocations,
-                             const void* attentionWeights, void* output, int pointSplit, int vectorsPerThread,
-                             int cornerSharing, int blockThreads, int loadForm, cudaStream_t stream);
+                             const void* attentionWeights, void* output, const MsdaTuning& t, cudaStream_t stream);
 
 // Baseline: one thread per output channel with scalar loads (the classic design), for comparison.
 cudaError_t msdaForwardScalar(DType dtype, const MsdaShape& shape, const void* value,

@@ -5,22 +5,13 @@
 
 #include <cstdint>
 
+#include "msda_design.h"
 #include "vec.cuh"
 
 namespace trtkit {
 namespace msda {
 
 using detail::toFloat;
-
-// How corner loads are written. The compiler spreads a step's eight predicated loads through the
-// accumulation (one branch each in PTX); unconditional loads measured 3% faster for the fp16 encoder and 5-7%
-// for the fp16 decoder, a stated register budget (7-8 loads in flight instead of 2-3) helped only fp32.
-// docs/benchmarks/kernels.md, 2026-11-23 second session, has the runs.
-enum LoadForm : int {
-  kPredicated = 1,  // out-of-level corners skip the load
-  kZeroVector = 2,  // every load unconditional: out-of-level corners read gZeroVector (same results)
-  kBudget = 3,      // kZeroVector with a stated register budget: the compiler then keeps 7-8 loads in flight
-};
 
 // Out-of-level corners of the unconditional load forms read these 16 zero bytes.
 static __device__ uint4 gZeroVector;
@@ -34,9 +25,10 @@ __device__ __forceinline__ uint4 cornerLoad(const T* base, int off, int extra) {
 
 // Minimum resident blocks stated to the compiler: 0 leaves the register budget to it. The budget form states
 // 4 blocks for the shared-corner kernel (64 registers) and 1 for the split kernel, whose launches are small.
-template <int kLoads, bool kShared>
+// The row exchange keeps the others at 5 blocks of 256 (48 registers; left alone it takes 56 for fp16).
+template <int kLoads, bool kShared, int kEx = 1>
 constexpr int minBlocksFor() {
-  return kLoads == kBudget ? (kShared ? 4 : 1) : 0;
+  return kLoads == kBudget ? (kShared ? 4 : 1) : kEx == 2 ? 5 : 0;
 }
 
 // The four bilinear corners of one sampling point: element offsets from the head's base (-1: outside the
@@ -70,6 +62,46 @@ __device__ __forceinline__ void corners(float2 xy, float aw, const int32_t* __re
   w[3] = lh * lw * aw;
 }
 
+// corners() in the row form: rows[0] the offset of the top-left corner, rows[1] of the bottom-left one, each
+// with bit 0 set when its left corner is inside the level and bit 1 when its right one is (0: the row is
+// outside). Offsets are multiples of `row`, itself a multiple of 4 on the wide path, so the two low bits are
+// free. Same weights as corners().
+__device__ __forceinline__ void cornerRows(float2 xy, float aw, const int32_t* __restrict__ shapes,
+                                           const int32_t* __restrict__ starts, int l, int row, int* rows, float* w) {
+  const int H = __ldg(shapes + 2 * l), W = __ldg(shapes + 2 * l + 1);
+  const float him = xy.y * H - 0.5f;
+  const float wim = xy.x * W - 0.5f;
+  rows[0] = rows[1] = 0;
+#pragma unroll
+  for (int k = 0; k < 4; ++k) w[k] = 0.f;
+  if (!(him > -1.f && wim > -1.f && him < H && wim < W)) return;
+  const int hl = static_cast<int>(floorf(him));
+  const int wl = static_cast<int>(floorf(wim));
+  const float lh = him - hl, lw = wim - wl;
+  const float hh = 1.f - lh, hw = 1.f - lw;
+  const int base = (__ldg(starts + l) + hl * W + wl) * row;
+  const int edges = (wl >= 0 ? 1 : 0) | (wl + 1 < W ? 2 : 0);
+  if (hl >= 0) rows[0] = base | edges;
+  if (hl + 1 < H) rows[1] = (base + W * row) | edges;
+  w[0] = hh * hw * aw;
+  w[1] = hh * lw * aw;
+  w[2] = lh * hw * aw;
+  w[3] = lh * lw * aw;
+}
+
+// The two corner vectors of a row in the row form.
+template <int kLoads, typename T>
+__device__ __forceinline__ void loadRow(const T* vbase, int r, int row, uint4* raw) {
+  const T* p = vbase + (r & ~3);
+  if (kLoads == kPredicated) {
+    raw[0] = (r & 1) ? __ldg(reinterpret_cast<const uint4*>(p)) : uint4{};
+    raw[1] = (r & 2) ? __ldg(reinterpret_cast<const uint4*>(p + row)) : uint4{};
+    return;
+  }
+  raw[0] = __ldg((r & 1) ? reinterpret_cast<const uint4*>(p) : &gZeroVector);
+  raw[1] = __ldg((r & 2) ? reinterpret_cast<const uint4*>(p + row) : &gZeroVector);
+}
+
 // acc += w * (16 bytes of T, widened to fp32).
 __device__ __forceinline__ void accumulate(float* acc, uint4 raw, float w, __half) {
   const __half2* h = reinterpret_cast<const __half2*>(&raw);
@@ -87,39 +119,63 @@ __device__ __forceinline__ void accumulate(float* acc, uint4 raw, float w, float
   acc[3] += w * __uint_as_float(raw.w);
 }
 
-// This lane's share of a round of the shared-corner kernel: the corners of point p, or none.
+// What the lane that computed a point sends the other lanes of its pair: corner offsets in the Exchange form
+// (kFourCorners: four offsets, -1 outside the level; kRowPairs: cornerRows' two rows) and the four weights.
+template <int kEx>
+struct PointMsg {
+  static constexpr int kInts = kEx == kRowPairs ? 2 : 4;
+  int ints[kInts];
+  float w[4];
+};
+
+// A lane's location and attention weight of point p (has: the lane has a point this round).
 template <typename T>
-__device__ __forceinline__ void laneCorners(bool has, int p, const float2* __restrict__ locp,
-                                            const T* __restrict__ attp, float invPoints,
-                                            const int32_t* __restrict__ shapes, const int32_t* __restrict__ starts,
-                                            int row, int* off, float* w) {
+__device__ __forceinline__ void fetchPoint(bool has, int p, const float2* __restrict__ locp,
+                                           const T* __restrict__ attp, float2& xy, float& a) {
+  xy = has ? __ldg(locp + p) : make_float2(0.f, 0.f);
+  a = has ? toFloat(attp[p]) : 0.f;
+}
+
+// The message of a lane's point p of level l, or an empty one.
+template <int kEx>
+__device__ __forceinline__ void pointMsg(bool has, float2 xy, float a, int l, const int32_t* __restrict__ shapes,
+                                         const int32_t* __restrict__ starts, int row, PointMsg<kEx>& m) {
   if (has) {
-    corners(__ldg(locp + p), toFloat(attp[p]), shapes, starts, static_cast<int>((p + 0.5f) * invPoints), row, off, w);
+    if constexpr (kEx == kRowPairs)
+      cornerRows(xy, a, shapes, starts, l, row, m.ints, m.w);
+    else
+      corners(xy, a, shapes, starts, l, row, m.ints, m.w);
     return;
   }
 #pragma unroll
+  for (int k = 0; k < PointMsg<kEx>::kInts; ++k) m.ints[k] = kEx == kRowPairs ? 0 : -1;
+#pragma unroll
+  for (int k = 0; k < 4; ++k) m.w[k] = 0.f;
+}
+
+// The messages of lanes src and src + 1 (the two points of a step), in the order the four-corner form always
+// used: the compiler schedules the loads after them, and this order measured fastest.
+template <int kEx>
+__device__ __forceinline__ void shufflePair(const PointMsg<kEx>& m, int src, PointMsg<kEx>& a, PointMsg<kEx>& b) {
+#pragma unroll
   for (int k = 0; k < 4; ++k) {
-    off[k] = -1;
-    w[k] = 0.f;
+    if (k < PointMsg<kEx>::kInts) a.ints[k] = __shfl_sync(0xffffffffu, m.ints[k], src);
+    a.w[k] = __shfl_sync(0xffffffffu, m.w[k], src);
+    if (k < PointMsg<kEx>::kInts) b.ints[k] = __shfl_sync(0xffffffffu, m.ints[k], src + 1);
+    b.w[k] = __shfl_sync(0xffffffffu, m.w[k], src + 1);
   }
 }
 
-// Offsets and weights of two consecutive points of a round, from the lanes `src` and `src + 1` that computed them.
-__device__ __forceinline__ void exchangePair(const int* off, const float* w, int src, int* o, float* ww) {
+// The four corner vectors of a message's point, in weight order.
+template <int kLoads, int kEx, typename T>
+__device__ __forceinline__ void loadMsg(const T* vbase, const PointMsg<kEx>& m, int row, uint4* raw) {
+  if constexpr (kEx == kRowPairs) {
+    loadRow<kLoads>(vbase, m.ints[0], row, raw);
+    loadRow<kLoads>(vbase, m.ints[1], row, raw + 2);
+  } else {
 #pragma unroll
-  for (int k = 0; k < 4; ++k) {
-    o[k] = __shfl_sync(0xffffffffu, off[k], src);
-    ww[k] = __shfl_sync(0xffffffffu, w[k], src);
-    o[4 + k] = __shfl_sync(0xffffffffu, off[k], src + 1);
-    ww[4 + k] = __shfl_sync(0xffffffffu, w[k], src + 1);
+    for (int k = 0; k < 4; ++k) raw[k] = cornerLoad<kLoads>(vbase, m.ints[k], 0);
   }
-}
-
-// The eight corner vectors of two points (offset -1: outside the level, zeros).
-template <int kLoads, typename T>
-__device__ __forceinline__ void loadCorners(const T* vbase, const int* o, uint4* raw) {
-#pragma unroll
-  for (int k = 0; k < 8; ++k) raw[k] = cornerLoad<kLoads>(vbase, o[k], 0);
 }
 
 }  // namespace msda

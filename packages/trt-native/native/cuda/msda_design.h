@@ -1,0 +1,175 @@
+#pragma once
+// Which MSDA kernel design a call gets: the shapes, the tuning knobs, the choice by launch size, and which
+// (image, query, head) pair each thread of the shared-corner kernel serves. Plain C++ as well as device code, so
+// the rules are tested on a machine without a GPU (test/native/msda_design_check.cc).
+#ifdef __CUDACC__
+#define TRTKIT_HD __host__ __device__ __forceinline__
+#else
+#define TRTKIT_HD inline
+#endif
+
+namespace trtkit {
+
+struct MsdaShape {
+  int batch;     // N
+  int spatial;   // S (sum of H*W over levels)
+  int heads;     // M
+  int channels;  // D
+  int queries;   // Lq
+  int levels;    // L (at most kMsdaMaxLevels)
+  int points;    // P
+};
+
+constexpr int kMsdaMaxLevels = 16;
+
+// A fixed design of the wide kernel, for tuning and benchmarks; 0 in any field chooses as msdaForward does.
+struct MsdaTuning {
+  int pointSplit;        // with one vector per thread: threads sharing one channel group's points (1, 2, 4, 8)
+  int vectorsPerThread;  // 16-byte vectors of channels per thread (1, 2, 4)
+  int cornerSharing;     // 2: the lanes of a pair share each point's corner computation (one vector, no split);
+                         // 1: every lane computes its own
+  int blockThreads;      // threads per block of the split kernel (64, 128, 256)
+  int loadForm;          // how corner loads are written: LoadForm below (1 predicated, 2 zero vector,
+                         // 3 that with a stated register budget); forms 2, 3 for the shared-corner and 8-way split kernels
+  int headsPerWarp;      // shared-corner kernel: a warp holds this many heads of each of 32 / (lanes per pair) /
+                         // headsPerWarp consecutive queries; 0 keeps pairs in (query, head) order
+  int exchange;          // shared-corner kernel: what a lane sends the others of its pair per point (Exchange
+                         // below: 1 four offsets and four weights, 2 two row offsets with edge flags and four weights)
+  int pointPrefetch;     // shared-corner kernel: 1 a lane loads its point's location and weight when its round starts,
+                         // 2 one round ahead
+};
+
+namespace msda {
+
+// How corner loads are written. The compiler spreads a step's eight predicated loads through the
+// accumulation (one branch each in PTX); unconditional loads measured 3% faster for the fp16 encoder and 5-7%
+// for the fp16 decoder, a stated register budget (7-8 loads in flight instead of 2-3) helped only fp32.
+// docs/benchmarks/kernels.md, 2026-11-23 second session, has the runs.
+enum LoadForm : int {
+  kPredicated = 1,  // out-of-level corners skip the load
+  kZeroVector = 2,  // every load unconditional: out-of-level corners read gZeroVector (same results)
+  kBudget = 3,      // kZeroVector with a stated register budget: the compiler then keeps 7-8 loads in flight
+};
+
+// What a lane sends the other lanes of its (query, head) pair per point in the shared-corner kernel. Shuffles
+// go through the same data pipe as the corner loads (a quarter of its work with four offsets), so the row form
+// sends the two corners of a row as one offset and two edge flags.
+enum Exchange : int {
+  kFourCorners = 1,  // four offsets (-1: outside the level) and four weights: 8 shuffles per point
+  kRowPairs = 2,     // two row offsets, edge flags in their low bits (cornerRows), four weights: 6 shuffles
+};
+
+// Pairs are numbered (n * queries + q) * heads + m, the order of the output rows. `lanes` threads serve one pair
+// (a power of two dividing 32). headsPerWarp 0 gives consecutive threads consecutive pairs: a warp holds the
+// heads of one query when heads == 32 / lanes. headsPerWarp h > 0 gives a warp h heads of each of
+// 32 / lanes / h consecutive queries; the warps of one query block take its head blocks in turn.
+struct PairMap {
+  int batch, queries, heads, lanes, headsPerWarp;
+};
+
+// Whether the map is one this kernel can run: h divides both the pairs of a warp and the heads.
+TRTKIT_HD bool pairMapOk(const PairMap& p) {
+  if (p.lanes < 1 || p.lanes > 32 || (p.lanes & (p.lanes - 1)) != 0 || p.heads < 1) return false;
+  if (p.headsPerWarp == 0) return true;
+  const int perWarp = 32 / p.lanes;
+  return p.headsPerWarp > 0 && perWarp % p.headsPerWarp == 0 && p.heads % p.headsPerWarp == 0;
+}
+
+// Threads to launch (a multiple of 32 for headsPerWarp > 0: partial query blocks keep idle lanes).
+TRTKIT_HD long long pairThreads(const PairMap& p) {
+  const long long pairs = static_cast<long long>(p.batch) * p.queries * p.heads;
+  if (p.headsPerWarp == 0) return pairs * p.lanes;
+  const int qw = 32 / p.lanes / p.headsPerWarp;  // queries per warp
+  const long long qBlocks = (p.queries + qw - 1) / qw;
+  return static_cast<long long>(p.batch) * qBlocks * (p.heads / p.headsPerWarp) * 32;
+}
+
+// The pair of thread `tid` under a map with headsPerWarp 0, and whether it has one (false: an idle lane past the
+// end, which still takes part in the warp's shuffles).
+TRTKIT_HD long long linearPair(const PairMap& p, long long tid, bool* valid) {
+  const long long pair = tid / p.lanes;
+  *valid = pair < static_cast<long long>(p.batch) * p.queries * p.heads;
+  return pair;
+}
+
+// The same under a map with headsPerWarp > 0.
+TRTKIT_HD long long blockedPair(const PairMap& p, long long tid, bool* valid) {
+  const int perWarp = 32 / p.lanes;
+  const int qw = perWarp / p.headsPerWarp;
+  const long long warp = tid >> 5;
+  const int j = static_cast<int>(tid & 31) / p.lanes;  // pair slot in the warp
+  const int hBlocks = p.heads / p.headsPerWarp;
+  const long long qBlocks = (p.queries + qw - 1) / qw;
+  const int hb = static_cast<int>(warp % hBlocks);
+  const long long rest = warp / hBlocks;
+  const long long qb = rest % qBlocks;
+  const long long n = rest / qBlocks;
+  const long long q = qb * qw + j / p.headsPerWarp;
+  const int m = hb * p.headsPerWarp + j % p.headsPerWarp;
+  *valid = n < p.batch && q < p.queries;
+  return (n * p.queries + q) * p.heads + m;
+}
+
+// Either of the two, as the map says. Kernels pick one at compile time: the runtime choice alone (one branch at
+// the start) changed the schedule of the default kernel's main loop (2 loads in flight instead of 3).
+TRTKIT_HD long long pairOf(const PairMap& p, long long tid, bool* valid) {
+  return p.headsPerWarp == 0 ? linearPair(p, tid, valid) : blockedPair(p, tid, valid);
+}
+
+// A resolved design: which kernel runs with which template arguments and launch shape.
+struct Design {
+  bool ok;      // false: the shape does not allow the tuning asked for
+  bool shared;  // the shared-corner kernel (else the wide kernel with nv vectors per thread and split points)
+  int nv, split, loads, exchange, prefetch, block;
+  PairMap map;  // shared-corner kernel only
+};
+
+// The design for shape s with `vec` elements per 16-byte vector and tuning t (all 0: msdaForward's choice) on a
+// GPU of `sms` multiprocessors. Large launches (encoder) take the shared-corner kernel, small ones (decoder)
+// one vector per thread with points split over up to 8 threads, so the launch fills the GPU.
+inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int sms) {
+  Design d{};
+  const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
+  const long long target = static_cast<long long>(sms) * 1024;
+  const int vectors = s.channels / vec;
+  // One vector per thread measured fastest on H100 at both encoder and decoder sizes.
+  d.nv = t.vectorsPerThread > 0 ? t.vectorsPerThread : 1;
+  if (vectors % d.nv != 0 || (d.nv != 1 && d.nv != 2 && d.nv != 4)) return d;
+  const int groups = vectors / d.nv;
+  const bool pow2 = (groups & (groups - 1)) == 0;
+  d.split = 1;
+  if (d.nv == 1) {
+    while (pow2 && d.split < 8 && groups * d.split * 2 <= 32 && d.split * 2 <= s.levels * s.points &&
+           pairs * groups * d.split < target)
+      d.split *= 2;
+  }
+  if (t.pointSplit != 0) {
+    if (t.pointSplit != 1 && t.pointSplit != 2 && t.pointSplit != 4 && t.pointSplit != 8) return d;
+    if (t.pointSplit > 1 && (d.nv != 1 || !pow2 || groups * t.pointSplit > 32)) return d;
+    d.split = t.pointSplit;
+  }
+  // Corner sharing needs whole power-of-two lane groups of 2..32 per pair.
+  const bool canShare = d.nv == 1 && d.split == 1 && pow2 && groups >= 2 && groups <= 32;
+  if (t.cornerSharing < 0 || t.cornerSharing > 2 || (t.cornerSharing == 2 && !canShare)) return d;
+  d.shared = canShare && t.cornerSharing != 1;
+  // Load forms exist for the shared-corner kernel and the 8-way split kernel; the defaults are the fastest
+  // measured on an H100 (docs/benchmarks/kernels.md, 2026-11-23 second session).
+  d.loads = t.loadForm;
+  if (d.loads == 0)
+    d.loads = d.shared ? (vec == 8 ? kZeroVector : kBudget) : d.split == 8 ? kZeroVector : kPredicated;
+  if (d.loads < kPredicated || d.loads > kBudget || (d.loads != kPredicated && !d.shared && d.split != 8)) return d;
+  // Pair maps, exchange forms and point prefetch belong to the shared-corner kernel.
+  if (!d.shared && (t.exchange != 0 || t.headsPerWarp != 0 || t.pointPrefetch != 0)) return d;
+  d.exchange = t.exchange != 0 ? t.exchange : kFourCorners;
+  d.prefetch = t.pointPrefetch != 0 ? t.pointPrefetch : 1;
+  if ((d.exchange != kFourCorners && d.exchange != kRowPairs) || (d.prefetch != 1 && d.prefetch != 2)) return d;
+  if (t.blockThreads != 0 && t.blockThreads != 64 && t.blockThreads != 128 && t.blockThreads != 256) return d;
+  d.block = t.blockThreads != 0 ? t.blockThreads : 256;
+  d.map = PairMap{s.batch, s.queries, s.heads, groups, t.headsPerWarp};
+  if (d.shared && !pairMapOk(d.map)) return d;
+  d.ok = true;
+  return d;
+}
+
+}  // namespace msda
+}  // namespace trtkit

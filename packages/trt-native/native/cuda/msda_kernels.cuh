@@ -1,0 +1,217 @@
+#pragma once
+// The kernels of the wide MSDA design (msda.cu launches them; see msda.h for the tensor layouts) and the
+// instantiation each resolved design runs. Device code that also compiles for the host emulator of the tests
+// (test/native/cuda_emulator.h), so every design is checked on a machine without a GPU.
+#include <cuda_fp16.h>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "msda_design.h"
+#include "msda_sampling.cuh"
+#include "vec.cuh"
+
+namespace trtkit {
+namespace msda {
+
+using detail::fromFloat;
+
+// Threads of one (n, q, m) pair: `groups` channel groups of NV 16-byte vectors each, times SPLIT point
+// subsets. Lane layout inside the pair: split * groups + group, so the split lanes of one channel group sit
+// `groups` apart and an xor-shuffle over them sums the partial results. Wider groups (NV > 1) compute each
+// point's corners once for more channels; splits give small launches more threads.
+template <typename T, int NV, int SPLIT, int kLoads>
+__global__ void __launch_bounds__(256, minBlocksFor<kLoads, false>())
+    msdaWideKernel(MsdaShape s, PairMap, const T* __restrict__ value, const int32_t* __restrict__ shapes,
+                   const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
+                   T* __restrict__ out) {
+  constexpr int VEC = detail::Vec16<T>::kN;
+  constexpr int CH = VEC * NV;                // channels per thread
+  constexpr int PPS = NV == 1 ? 2 : 1;        // points per step: keep about eight 16-byte loads in flight
+  const int groups = s.channels / CH;
+  const int per = groups * SPLIT;
+  const long long tid = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
+  const long long pair = tid / per;
+  const bool valid = pair < pairs;
+  const int rem = static_cast<int>(tid - pair * per);
+  const int split = rem / groups;
+  const int group = rem - split * groups;
+
+  float acc[CH];
+#pragma unroll
+  for (int i = 0; i < CH; ++i) acc[i] = 0.f;
+
+  if (valid) {
+    const int m = static_cast<int>(pair % s.heads);
+    const long long n = pair / (static_cast<long long>(s.heads) * s.queries);
+    const int lp = s.levels * s.points;
+    const float invPoints = 1.f / s.points;  // level of point p: floor((p + 0.5) / P), exact for small p
+    const float2* locp = reinterpret_cast<const float2*>(loc) + pair * lp;
+    const T* attp = attn + pair * lp;
+    const int row = s.heads * s.channels;  // elements between spatial positions
+    const T* vbase = value + n * s.spatial * row + static_cast<long long>(m) * s.channels + group * CH;
+    for (int p0 = split; p0 < lp; p0 += PPS * SPLIT) {
+      int off[4 * PPS];
+      float w[4 * PPS];
+#pragma unroll
+      for (int j = 0; j < PPS; ++j) {
+        const int pj = p0 + j * SPLIT;
+        const bool has = pj < lp;
+        const float2 xy = has ? __ldg(locp + pj) : make_float2(-2.f, -2.f);
+        const float a = has ? toFloat(attp[pj]) : 0.f;
+        const int l = static_cast<int>((static_cast<float>(has ? pj : p0) + 0.5f) * invPoints);
+        corners(xy, a, shapes, starts, l, row, off + 4 * j, w + 4 * j);
+      }
+      uint4 raw[4 * PPS][NV];
+#pragma unroll
+      for (int k = 0; k < 4 * PPS; ++k) {
+#pragma unroll
+        for (int v = 0; v < NV; ++v)
+          raw[k][v] = cornerLoad<kLoads>(vbase, off[k], v * VEC);
+      }
+#pragma unroll
+      for (int k = 0; k < 4 * PPS; ++k) {
+#pragma unroll
+        for (int v = 0; v < NV; ++v) accumulate(acc + v * VEC, raw[k][v], w[k], T());
+      }
+    }
+  }
+
+  if (SPLIT > 1) {
+    // Every lane takes part: the pairs of a warp are whole (per divides 32), invalid lanes add zeros.
+#pragma unroll
+    for (int off = SPLIT / 2; off > 0; off /= 2) {
+#pragma unroll
+      for (int i = 0; i < CH; ++i) acc[i] += __shfl_xor_sync(0xffffffffu, acc[i], off * groups);
+    }
+  }
+  if (valid && split == 0) {
+    T* o = out + pair * s.channels + group * CH;
+#pragma unroll
+    for (int v = 0; v < NV; ++v) {
+      float part[VEC];
+#pragma unroll
+      for (int i = 0; i < VEC; ++i) part[i] = acc[v * VEC + i];
+      detail::store16(o + v * VEC, part);
+    }
+  }
+}
+
+// Large launches (the encoder): one 16-byte vector of channels per thread, and the `groups` lanes of a pair
+// share the per-point work. Each lane computes the corners of every groups-th point, then the lanes
+// exchange offsets and weights by shuffles, so each point's location, level and bilinear weights are
+// computed once per pair instead of once per lane (that cut 90.5 -> 79.8 µs). `map` says which pair a lane
+// serves (msda_design.h; kBlocked: headsPerWarp > 0), kEx what the lanes exchange per point, kAhead whether a
+// lane's sampling location and weight are loaded one round ahead.
+template <typename T, int kLoads, int kEx, bool kAhead, bool kBlocked>
+__global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
+    msdaSharedKernel(MsdaShape s, PairMap map, const T* __restrict__ value, const int32_t* __restrict__ shapes,
+                     const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
+                     T* __restrict__ out) {
+  constexpr int VEC = detail::Vec16<T>::kN;
+  const int groups = s.channels / VEC;  // a power of two, 2..32 (map.lanes): a pair's lanes are whole and aligned
+  const long long tid = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  bool valid;
+  const long long pair = kBlocked ? blockedPair(map, tid, &valid) : linearPair(map, tid, &valid);
+  const int group = static_cast<int>(kBlocked ? tid & (groups - 1) : tid - pair * groups);
+  const int laneBase = (threadIdx.x & 31) - group;
+  const long long safePair = valid ? pair : 0;
+  const int m = static_cast<int>(safePair % s.heads);
+  const long long n = safePair / (static_cast<long long>(s.heads) * s.queries);
+  const int lp = s.levels * s.points;
+  const float invPoints = 1.f / s.points;
+  const float2* locp = reinterpret_cast<const float2*>(loc) + safePair * lp;
+  const T* attp = attn + safePair * lp;
+  const int row = s.heads * s.channels;
+  const T* vbase = value + n * s.spatial * row + static_cast<long long>(m) * s.channels + group * VEC;
+
+  float acc[VEC];
+#pragma unroll
+  for (int i = 0; i < VEC; ++i) acc[i] = 0.f;
+  float2 xy = make_float2(0.f, 0.f);  // kAhead: the lane's point of the coming round
+  float a = 0.f;
+  if (kAhead) fetchPoint(valid && group < lp, group, locp, attp, xy, a);
+  // Uniform trip counts: every lane of the warp reaches every shuffle.
+  for (int r0 = 0; r0 < lp; r0 += groups) {
+    const int p = r0 + group;
+    const bool has = valid && p < lp;
+    PointMsg<kEx> mine;
+    if (kAhead) {
+      // This round's point arrived during the last one; the next round's is asked for now.
+      const float2 cur = xy;
+      const float ca = a;
+      fetchPoint(valid && p + groups < lp, p + groups, locp, attp, xy, a);
+      pointMsg<kEx>(has, cur, ca, static_cast<int>((p + 0.5f) * invPoints), shapes, starts, row, mine);
+    } else if (has) {
+      pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts,
+                    row, mine);
+    } else {
+      pointMsg<kEx>(false, xy, a, 0, shapes, starts, row, mine);
+    }
+    for (int j = 0; j < groups; j += 2) {  // two points per step
+      PointMsg<kEx> p0, p1;
+      shufflePair(mine, laneBase + j, p0, p1);
+      uint4 raw[8];
+      loadMsg<kLoads>(vbase, p0, row, raw);
+      loadMsg<kLoads>(vbase, p1, row, raw + 4);
+#pragma unroll
+      for (int k = 0; k < 4; ++k) accumulate(acc, raw[k], p0.w[k], T());
+#pragma unroll
+      for (int k = 0; k < 4; ++k) accumulate(acc, raw[4 + k], p1.w[k], T());
+    }
+  }
+  if (valid) detail::store16(out + pair * s.channels + group * VEC, acc);
+}
+
+// Every kernel of the wide design takes the same arguments (the split kernel ignores the pair map), so a
+// design resolves to one function pointer.
+template <typename T>
+using WideKernel = void (*)(MsdaShape, PairMap, const T*, const int32_t*, const int32_t*, const float*, const T*, T*);
+
+template <typename T>
+struct DesignKernel {
+  WideKernel<T> kernel;
+  long long threads;  // to launch, in blocks of `block`
+  int block;
+};
+
+// The kernel instantiation and launch size of design d (chooseDesign) for shape s.
+template <typename T>
+DesignKernel<T> designKernel(const MsdaShape& s, const Design& d) {
+  constexpr int VEC = detail::Vec16<T>::kN;
+  const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
+  const long long groups = s.channels / (VEC * d.nv);
+  if (d.nv == 2) return {msdaWideKernel<T, 2, 1, kPredicated>, pairs * groups, 256};
+  if (d.nv == 4) return {msdaWideKernel<T, 4, 1, kPredicated>, pairs * groups, 256};
+  if (d.shared) {
+    WideKernel<T> k = nullptr;
+    // The runtime choices as template arguments.
+    const auto pick = [&](auto loadsC, auto exC) {
+      constexpr int L = decltype(loadsC)::value, E = decltype(exC)::value;
+      const bool blocked = d.map.headsPerWarp != 0;
+      if (d.prefetch == 2) k = blocked ? msdaSharedKernel<T, L, E, true, true> : msdaSharedKernel<T, L, E, true, false>;
+      else k = blocked ? msdaSharedKernel<T, L, E, false, true> : msdaSharedKernel<T, L, E, false, false>;
+    };
+    const auto withExchange = [&](auto loadsC) {
+      if (d.exchange == kRowPairs) pick(loadsC, std::integral_constant<int, kRowPairs>{});
+      else pick(loadsC, std::integral_constant<int, kFourCorners>{});
+    };
+    if (d.loads == kPredicated) withExchange(std::integral_constant<int, kPredicated>{});
+    if (d.loads == kZeroVector) withExchange(std::integral_constant<int, kZeroVector>{});
+    if (d.loads == kBudget) withExchange(std::integral_constant<int, kBudget>{});
+    return {k, pairThreads(d.map), 256};
+  }
+  const long long threads = pairs * groups * d.split;
+  if (d.split == 8 && d.loads == kZeroVector) return {msdaWideKernel<T, 1, 8, kZeroVector>, threads, d.block};
+  if (d.split == 8 && d.loads == kBudget) return {msdaWideKernel<T, 1, 8, kBudget>, threads, d.block};
+  switch (d.split) {
+    case 1: return {msdaWideKernel<T, 1, 1, kPredicated>, threads, d.block};
+    case 2: return {msdaWideKernel<T, 1, 2, kPredicated>, threads, d.block};
+    case 4: return {msdaWideKernel<T, 1, 4, kPredicated>, threads, d.block};
+    default: return {msdaWideKernel<T, 1, 8, kPredicated>, threads, d.block};
+  }
+}
+
+}  // namespace msda
+}  // namespace trtkit

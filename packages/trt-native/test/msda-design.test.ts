@@ -1,0 +1,71 @@
+// MSDA checked on the CPU, without a GPU. The design rules (native/cuda/msda_design.h: which kernel a call gets,
+// which tunings a shape takes, which pair each thread serves) are plain C++: test/native/msda_design_check.cc.
+// The kernels themselves (native/cuda/msda_kernels.cuh) run in a warp emulator (test/native/cuda_emulator.h)
+// against a float64 reference: test/native/msda_emulate_check.cc.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const required = process.env.TRTKIT_NATIVE === 'require'; // CI: both compilers are there, nothing may skip
+const cxx = process.env.CXX ?? 'c++';
+const hasCxx = required || spawnSync('sh', ['-c', `command -v ${cxx}`]).status === 0;
+// Where the addon build looks for it: PATH, then the toolkit's default folder.
+const nvcc =
+  spawnSync('sh', ['-c', 'command -v nvcc || command -v /usr/local/cuda/bin/nvcc'], {
+    encoding: 'utf8',
+  }).stdout.trim() || 'nvcc';
+const hasNvcc = required || nvcc !== 'nvcc';
+
+// Builds a check program, runs it, and returns the numbers of its "ok ..." line.
+function runCheck(compiler: string, flags: string[], source: string): number[] {
+  const dir = mkdtempSync(join(tmpdir(), 'trtkit-msda-'));
+  try {
+    const exe = join(dir, 'check');
+    const build = spawnSync(
+      compiler,
+      [...flags, `-I${join(root, 'native/cuda')}`, join(root, 'test/native', source), '-o', exe],
+      { encoding: 'utf8' },
+    );
+    expect(build.stderr).toBe('');
+    expect(build.status).toBe(0);
+    const run = spawnSync(exe, { encoding: 'utf8' });
+    expect(run.stdout).toMatch(/^ok( \d+)+\n$/);
+    expect(run.status).toBe(0);
+    return run.stdout.trim().split(' ').slice(1).map(Number);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('MSDA on the CPU', () => {
+  it.skipIf(!hasCxx)('design choice: defaults, refusals, and a pair map that serves every pair once', () => {
+    const [designs, maps] = runCheck(cxx, ['-std=c++17', '-O2', '-Wall', '-Werror'], 'msda_design_check.cc');
+    // Every expectation ran, and all 896 maps the kernel can run over the shapes walked were walked: fewer would
+    // mean a check returned early or a map was wrongly refused.
+    expect(designs).toBe(89);
+    expect(maps).toBe(896);
+  });
+
+  it.skipIf(!hasNvcc)(
+    'every kernel design in the warp emulator: float64 reference, all outputs written, equal bits within a family',
+    () => {
+      const flags = [
+        '-x',
+        'c++',
+        '-std=c++17',
+        '-O2',
+        '-Xcompiler',
+        '-fno-strict-aliasing,-Wall,-Wno-unknown-pragmas',
+      ];
+      const [runs, families] = runCheck(nvcc, flags, 'msda_emulate_check.cc');
+      // 3 shapes x 2 dtypes; each design the shape takes ran (refusals are the design check's business).
+      expect(runs).toBe(288);
+      expect(families).toBe(37);
+    },
+    180_000,
+  );
+});

@@ -1,0 +1,153 @@
+// Host check of the MSDA design rules (native/cuda/msda_design.h), run by msda-design.test.ts.
+// Design choice: the defaults for the sizes the kernels were tuned on, and every tuning knob refused where the
+// shape cannot take it. Pair map of the shared-corner kernel: every pair gets its `lanes` threads exactly once,
+// as one aligned lane group; a warp's pairs are the heads and queries the map promises; maps the kernel cannot
+// run are refused. Prints "ok <designs> <maps> <threads>" or the first failure, and exits non-zero on failure.
+#include <cstdio>
+#include <vector>
+
+#include "msda_design.h"
+
+using trtkit::MsdaShape;
+using trtkit::MsdaTuning;
+using trtkit::msda::chooseDesign;
+using trtkit::msda::Design;
+using trtkit::msda::PairMap;
+
+// Deformable DETR at 800x1333: S = 22,223 tokens over 4 levels, 8 heads x 32 channels, 4 points per level.
+constexpr int kS = 22223;
+constexpr int kSms = 132;  // H100 SXM
+
+static int designFail(int line, const char* what) {
+  std::printf("FAIL design check at line %d: %s\n", line, what);
+  return 1;
+}
+#define EXPECT(cond)                                      \
+  do {                                                    \
+    ++designs;                                            \
+    if (!(cond)) return designFail(__LINE__, #cond);      \
+  } while (0)
+
+static int checkDesigns(int& designs) {
+  const MsdaShape encoder{1, kS, 8, 32, kS, 4, 4}, decoder{1, kS, 8, 32, 300, 4, 4};
+  const MsdaTuning none{};
+  // Defaults: fp16 (8 per vector) and fp32 (4 per vector) encoder take the shared-corner kernel with their
+  // load forms; decoders split points 8 (fp16) or 4 (fp32) ways.
+  Design d = chooseDesign(encoder, 8, none, kSms);
+  EXPECT(d.ok && d.shared && d.nv == 1 && d.split == 1 && d.loads == trtkit::msda::kZeroVector);
+  EXPECT(d.exchange == trtkit::msda::kFourCorners && d.prefetch == 1 && d.map.lanes == 4 && d.map.headsPerWarp == 0);
+  d = chooseDesign(encoder, 4, none, kSms);
+  EXPECT(d.ok && d.shared && d.loads == trtkit::msda::kBudget && d.map.lanes == 8);
+  d = chooseDesign(decoder, 8, none, kSms);
+  EXPECT(d.ok && !d.shared && d.split == 8 && d.loads == trtkit::msda::kZeroVector && d.block == 256);
+  d = chooseDesign(decoder, 4, none, kSms);
+  EXPECT(d.ok && !d.shared && d.split == 4 && d.loads == trtkit::msda::kPredicated);
+  // 24 channels of fp16: three vectors, not a power of two: one lane per vector, no split, no sharing.
+  d = chooseDesign(MsdaShape{1, 256, 4, 24, 200, 2, 4}, 8, none, kSms);
+  EXPECT(d.ok && !d.shared && d.split == 1 && d.nv == 1);
+  // Fixed designs the encoder takes: every combination the benchmark times.
+  for (int loads : {1, 2, 3})
+    for (int h : {0, 1, 2, 4, 8})
+      for (int ex : {1, 2})
+        for (int pf : {1, 2}) {
+          d = chooseDesign(encoder, 8, MsdaTuning{1, 1, 2, 0, loads, h, ex, pf}, kSms);
+          EXPECT(d.ok && d.shared && d.loads == loads && d.exchange == ex && d.prefetch == pf && d.map.headsPerWarp == h);
+        }
+  // Refused: knobs out of range, designs the channels do not allow, shared-kernel knobs elsewhere.
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{3, 0, 0, 0, 0, 0, 0, 0}, kSms).ok);    // split 3
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{16, 0, 0, 0, 0, 0, 0, 0}, kSms).ok);   // split 16
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 3, 0, 0, 0, 0, 0, 0}, kSms).ok);    // 3 vectors per thread
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 8, 0, 0, 0, 0, 0, 0}, kSms).ok);    // 8 > 4 vectors of D = 32
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{2, 2, 0, 0, 0, 0, 0, 0}, kSms).ok);    // split with 2 vectors
+  EXPECT(!chooseDesign(encoder, 4, MsdaTuning{8, 1, 0, 0, 0, 0, 0, 0}, kSms).ok);    // 8 lanes x 8 > 32
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{2, 1, 2, 0, 0, 0, 0, 0}, kSms).ok);    // sharing with a split
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 3, 0, 0, 0, 0, 0}, kSms).ok);    // sharing 3
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 4, 0, 0, 0}, kSms).ok);    // load form 4
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{4, 0, 0, 0, 2, 0, 0, 0}, kSms).ok);    // form 2 on the 4-way split
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 96, 0, 0, 0, 0}, kSms).ok);   // 96-thread blocks
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 3, 0, 0}, kSms).ok);    // 3 heads per warp
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 16, 0, 0}, kSms).ok);   // 16 > 8 pairs per warp
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 3, 0}, kSms).ok);    // exchange 3
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 3}, kSms).ok);    // prefetch 3
+  for (int k = 5; k < 8; ++k) {  // pair map, exchange, prefetch: shared-corner kernel only
+    int f[8] = {8, 1, 0, 0, 0, 0, 0, 0};
+    f[k] = 2;
+    EXPECT(!chooseDesign(decoder, 8, MsdaTuning{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]}, kSms).ok);
+    f[0] = 0;
+    f[2] = 1;  // per-lane corners
+    EXPECT(!chooseDesign(encoder, 8, MsdaTuning{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]}, kSms).ok);
+  }
+  // Two heads: 2 heads per warp fits, 4 does not (they must divide the heads).
+  const MsdaShape twoHeads{3, 83, 2, 64, 13, 2, 3};
+  EXPECT(chooseDesign(twoHeads, 8, MsdaTuning{1, 1, 2, 0, 0, 2, 0, 0}, kSms).ok);
+  EXPECT(!chooseDesign(twoHeads, 8, MsdaTuning{1, 1, 2, 0, 0, 4, 0, 0}, kSms).ok);
+  return 0;
+}
+
+static int fail(const PairMap& p, long long tid, const char* what) {
+  std::printf("FAIL batch=%d queries=%d heads=%d lanes=%d headsPerWarp=%d tid=%lld: %s\n", p.batch, p.queries, p.heads,
+              p.lanes, p.headsPerWarp, tid, what);
+  return 1;
+}
+
+static int check(const PairMap& p, long long* threadsSeen) {
+  const long long pairs = static_cast<long long>(p.batch) * p.queries * p.heads;
+  const long long threads = trtkit::msda::pairThreads(p);
+  if (p.headsPerWarp > 0 && threads % 32 != 0) return fail(p, -1, "thread count not whole warps");
+  std::vector<int> hits(static_cast<size_t>(pairs), 0);
+  const int perWarp = 32 / p.lanes;
+  for (long long tid = 0; tid < threads; ++tid) {
+    bool valid = false;
+    const long long pair = trtkit::msda::pairOf(p, tid, &valid);
+    // The lanes of one pair are an aligned group: the group's first thread decides for all of them.
+    bool firstValid = false;
+    const long long first = trtkit::msda::pairOf(p, tid - (tid & (p.lanes - 1)), &firstValid);
+    if (first != pair || firstValid != valid) return fail(p, tid, "lanes of one group disagree");
+    if (!valid) continue;
+    if (pair < 0 || pair >= pairs) return fail(p, tid, "pair out of range");
+    ++hits[static_cast<size_t>(pair)];
+    if (p.headsPerWarp == 0) {
+      if (pair != tid / p.lanes) return fail(p, tid, "linear map is not tid / lanes");
+      continue;
+    }
+    // Slot j of a warp: head j % h of its head block, query j / h of its query block.
+    const int j = static_cast<int>(tid & 31) / p.lanes;
+    const long long warpFirstTid = tid & ~31LL;
+    bool v0 = false;
+    const long long p0 = trtkit::msda::pairOf(p, warpFirstTid, &v0);
+    const long long q = (pair / p.heads) % p.queries, q0 = (p0 / p.heads) % p.queries;
+    const int m = static_cast<int>(pair % p.heads), m0 = static_cast<int>(p0 % p.heads);
+    if (v0 && (q - q0 != j / p.headsPerWarp || m - m0 != j % p.headsPerWarp || m0 % p.headsPerWarp != 0))
+      return fail(p, tid, "warp slot holds the wrong query or head");
+    if (j >= perWarp) return fail(p, tid, "slot past the warp");
+  }
+  for (long long i = 0; i < pairs; ++i)
+    if (hits[static_cast<size_t>(i)] != p.lanes) return fail(p, i, "pair not served by exactly its lanes");
+  *threadsSeen += threads;
+  return 0;
+}
+
+int main() {
+  int designs = 0;
+  if (checkDesigns(designs) != 0) return 1;
+  int maps = 0;
+  long long threads = 0;
+  for (int lanes : {1, 2, 4, 8, 16, 32})
+    for (int heads : {1, 2, 3, 4, 8, 16})
+      for (int h : {0, 1, 2, 4, 8, 16, 32})
+        for (int queries : {1, 5, 77, 300})
+          for (int batch : {1, 3}) {
+            const PairMap p{batch, queries, heads, lanes, h};
+            const bool ok = trtkit::msda::pairMapOk(p);
+            const bool expected = h == 0 || ((32 / lanes) % h == 0 && heads % h == 0);
+            if (ok != expected) return fail(p, -1, ok ? "map accepted that the kernel cannot run" : "map refused");
+            if (!ok) continue;
+            if (check(p, &threads) != 0) return 1;
+            ++maps;
+          }
+  // Lane counts that are not a power of two are refused.
+  for (int lanes : {0, 3, 6, 64})
+    if (trtkit::msda::pairMapOk(PairMap{1, 4, 8, lanes, 0})) return fail(PairMap{1, 4, 8, lanes, 0}, -1, "bad lanes");
+  std::printf("ok %d %d %lld\n", designs, maps, threads);
+  return 0;
+}

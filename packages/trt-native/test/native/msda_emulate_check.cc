@@ -1,0 +1,174 @@
+// Runs every design of the wide MSDA kernels (native/cuda/msda_kernels.cuh) on the CPU through the warp emulator
+// (cuda_emulator.h), run by msda-emulate.test.ts. Each output is poisoned (NaN) first and must be fully written,
+// must match a float64 reference computed here within the bound of its dtype, and must equal, bit for bit, the
+// output of its design family's default; reads through __ldg must stay inside the inputs (load forms, pair maps, exchange forms and prefetch change no arithmetic).
+// Prints "ok <runs> <families>" or the first failure, and exits non-zero on failure.
+#include "cuda_emulator.h"
+// The emulator must come first.
+#include <cstdio>
+#include <map>
+#include <random>
+#include <tuple>
+
+#include "msda_kernels.cuh"
+
+using trtkit::MsdaShape;
+using trtkit::MsdaTuning;
+namespace msda = trtkit::msda;
+
+struct Case {
+  const char* name;
+  int batch;
+  std::vector<std::pair<int, int>> levels;
+  int heads, channels, queries, points;
+};
+
+struct Inputs {
+  std::vector<int32_t> shapes, starts;
+  std::vector<float> loc;
+  std::vector<double> value, attn;  // as the kernel sees them (rounded to its dtype)
+  int spatial = 0;
+};
+
+static Inputs makeInputs(const Case& c, bool half, unsigned seed) {
+  Inputs in;
+  for (auto [h, w] : c.levels) {
+    in.shapes.push_back(h);
+    in.shapes.push_back(w);
+    in.starts.push_back(in.spatial);
+    in.spatial += h * w;
+  }
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> sym(-1.f, 1.f), pos(0.f, 1.f), near(-0.1f, 1.1f);
+  const auto round = [&](float v) { return half ? static_cast<double>(__half2float(__float2half_rn(v))) : v; };
+  const size_t L = c.levels.size();
+  in.value.resize(static_cast<size_t>(c.batch) * in.spatial * c.heads * c.channels);
+  for (double& v : in.value) v = round(sym(rng));
+  const size_t samples = static_cast<size_t>(c.batch) * c.queries * c.heads * L * c.points;
+  in.loc.resize(samples * 2);
+  for (float& v : in.loc) v = near(rng);  // some points outside the levels: zero padding
+  in.attn.resize(samples);
+  for (double& v : in.attn) v = round(pos(rng));
+  return in;
+}
+
+// grid_sample(bilinear, zeros, align_corners=False) per level, weighted by attention, in float64.
+static std::vector<double> reference(const Case& c, const Inputs& in) {
+  const int L = static_cast<int>(c.levels.size()), D = c.channels, M = c.heads;
+  std::vector<double> out(static_cast<size_t>(c.batch) * c.queries * M * D, 0.0);
+  for (int n = 0; n < c.batch; ++n)
+    for (int q = 0; q < c.queries; ++q)
+      for (int m = 0; m < M; ++m)
+        for (int l = 0; l < L; ++l)
+          for (int p = 0; p < c.points; ++p) {
+            const size_t k = (((static_cast<size_t>(n) * c.queries + q) * M + m) * L + l) * c.points + p;
+            const int H = in.shapes[2 * l], W = in.shapes[2 * l + 1];
+            const double x = static_cast<double>(in.loc[2 * k]) * W - 0.5, y = static_cast<double>(in.loc[2 * k + 1]) * H - 0.5;
+            const int x0 = static_cast<int>(std::floor(x)), y0 = static_cast<int>(std::floor(y));
+            for (int dy = 0; dy < 2; ++dy)
+              for (int dx = 0; dx < 2; ++dx) {
+                const int xi = x0 + dx, yi = y0 + dy;
+                if (xi < 0 || yi < 0 || xi >= W || yi >= H) continue;
+                const double wgt = (dx ? x - x0 : 1 - (x - x0)) * (dy ? y - y0 : 1 - (y - y0)) * in.attn[k];
+                const size_t token = static_cast<size_t>(n) * in.spatial + in.starts[l] + yi * W + xi;
+                for (int d = 0; d < D; ++d)
+                  out[((static_cast<size_t>(n) * c.queries + q) * M + m) * D + d] +=
+                      wgt * in.value[(token * M + m) * D + d];
+              }
+          }
+  return out;
+}
+
+static int failures = 0;
+static void fail(const std::string& what) {
+  std::printf("FAIL %s\n", what.c_str());
+  ++failures;
+}
+
+template <typename T>
+static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& tunings, int& families) {
+  constexpr bool kHalf = sizeof(T) == 2;
+  const Inputs in = makeInputs(c, kHalf, seed);
+  const std::vector<double> ref = reference(c, in);
+  std::vector<T> value(in.value.size()), attn(in.attn.size());
+  for (size_t i = 0; i < value.size(); ++i) value[i] = static_cast<T>(static_cast<float>(in.value[i]));
+  for (size_t i = 0; i < attn.size(); ++i) attn[i] = static_cast<T>(static_cast<float>(in.attn[i]));
+  const MsdaShape s{c.batch, in.spatial, c.heads, c.channels, c.queries, static_cast<int>(c.levels.size()), c.points};
+  const double bound = kHalf ? 2e-3 : 1e-5;
+  std::map<std::tuple<int, int, bool>, std::vector<T>> firstOfFamily;
+  int runs = 0;
+  for (const MsdaTuning& t : tunings) {
+    const msda::Design d = msda::chooseDesign(s, 16 / static_cast<int>(sizeof(T)), t, 132);
+    if (!d.ok) continue;
+    const msda::DesignKernel<T> k = msda::designKernel<T>(s, d);
+    std::vector<T> out(ref.size(), static_cast<T>(NAN));
+    const unsigned blocks = static_cast<unsigned>((k.threads + k.block - 1) / k.block);
+    char name[200];
+    std::snprintf(name, sizeof name, "%s %s split %d nv %d shared %d loads %d heads/warp %d exchange %d prefetch %d",
+                  c.name, kHalf ? "fp16" : "fp32", d.split, d.nv, d.shared, d.loads, d.map.headsPerWarp, d.exchange,
+                  d.prefetch);
+    cuda_emulator::clearReads();
+    cuda_emulator::allowReads(value.data(), value.size() * sizeof(T));
+    cuda_emulator::allowReads(in.shapes.data(), in.shapes.size() * sizeof(int32_t));
+    cuda_emulator::allowReads(in.starts.data(), in.starts.size() * sizeof(int32_t));
+    cuda_emulator::allowReads(in.loc.data(), in.loc.size() * sizeof(float));
+    cuda_emulator::allowReads(attn.data(), attn.size() * sizeof(T));
+    cuda_emulator::allowReads(&msda::gZeroVector, sizeof msda::gZeroVector);
+    try {
+      cuda_emulator::launch(blocks, static_cast<unsigned>(k.block), k.kernel, s, d.map, value.data(), in.shapes.data(),
+                            in.starts.data(), in.loc.data(), attn.data(), out.data());
+    } catch (const std::exception& e) {
+      fail(std::string(name) + ": " + e.what());
+      continue;
+    }
+    ++runs;
+    double err = 0, norm = 0;
+    bool written = true;
+    for (size_t i = 0; i < out.size(); ++i) {
+      const double o = static_cast<float>(out[i]);
+      written = written && std::isfinite(o);
+      err += (o - ref[i]) * (o - ref[i]);
+      norm += ref[i] * ref[i];
+    }
+    const double rel = std::sqrt(err / norm);
+    if (!written) fail(std::string(name) + ": outputs left unwritten");
+    if (!(rel < bound)) fail(std::string(name) + ": relative error " + std::to_string(rel));
+    const auto key = std::make_tuple(d.nv, d.split, d.shared);
+    auto it = firstOfFamily.find(key);
+    if (it == firstOfFamily.end()) {
+      firstOfFamily.emplace(key, out);
+      ++families;
+    } else if (std::memcmp(it->second.data(), out.data(), out.size() * sizeof(T)) != 0) {
+      fail(std::string(name) + ": bits differ from the family's first design");
+    }
+  }
+  return runs;
+}
+
+int main() {
+  std::vector<MsdaTuning> tunings{MsdaTuning{}};
+  for (int loads : {1, 2, 3})
+    for (int h : {0, 1, 2, 4, 8})
+      for (int ex : {1, 2})
+        for (int pf : {1, 2}) tunings.push_back(MsdaTuning{1, 1, 2, 0, loads, h, ex, pf});
+  for (int split : {1, 2, 4, 8})
+    for (int block : {64, 256}) tunings.push_back(MsdaTuning{split, 1, 1, block, 0, 0, 0, 0});
+  for (int loads : {2, 3}) tunings.push_back(MsdaTuning{8, 1, 0, 0, loads, 0, 0, 0});
+  for (int nv : {2, 4}) tunings.push_back(MsdaTuning{0, nv, 0, 0, 0, 0, 0, 0});
+  // Two levels with points past the borders, partial warps and blocks (11 queries); two heads of 64 channels
+  // (8 or 16 lanes per pair); one head of 32 channels over three levels (4 or 8 lanes, one pair per lane group).
+  const std::vector<Case> cases{
+      {"m8 d32", 2, {{6, 9}, {3, 5}}, 8, 32, 11, 3},
+      {"m2 d64", 1, {{5, 7}, {2, 3}}, 2, 64, 9, 2},
+      {"m1 d32", 1, {{4, 4}, {2, 2}, {1, 1}}, 1, 32, 5, 4},
+  };
+  int runs = 0, families = 0;
+  unsigned seed = 20261123;
+  for (const Case& c : cases) {
+    runs += runCase<float>(c, seed++, tunings, families);
+    runs += runCase<__half>(c, seed++, tunings, families);
+  }
+  if (failures) return 1;
+  std::printf("ok %d %d\n", runs, families);
+  return 0;
+}
