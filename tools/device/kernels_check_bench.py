@@ -569,14 +569,16 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     sp, sh = (1, 2) if call == "encoder" else (8, 0)
                     bench(f"{g} trtkit wide, load form {loads} ({txt})", [lambda a=a, x=loads, sp=sp, sh=sh: msda_tuned_launch(*a, sp, 1, sh, 0, x) for a in sets], set_bytes, group=g)
                 if call == "encoder":
-                    # Pair maps (a warp holds h heads of 8/h consecutive queries), the row exchange (6 shuffles per
-                    # point instead of 8) and point prefetch (locations one round ahead) of the shared-corner kernel,
-                    # with the default load form.
-                    for hpw, ex, pf in ((0, 2, 1), (0, 1, 2), (0, 2, 2), (2, 1, 1), (4, 1, 1), (2, 2, 2), (4, 2, 2)):
+                    # Exchange forms (four corners: 8 shuffles per point; rows: 6) with load forms, point prefetch
+                    # (locations one round ahead) and pair maps (a warp holds h heads of 8/h consecutive queries) of
+                    # the shared-corner kernel; load form 0 is the dtype's default.
+                    for hpw, ex, pf, loads in ((0, 1, 1, 0), (0, 1, 1, 3), (0, 2, 1, 1), (0, 2, 1, 2), (0, 2, 1, 3),
+                                               (0, 2, 2, 0), (0, 2, 2, 3), (0, 1, 2, 0), (2, 2, 1, 0), (4, 1, 1, 0)):
                         txt = f"heads/warp {hpw}" if hpw else "heads/warp all"
                         txt += ", row exchange" if ex == 2 else ", four-corner exchange"
                         txt += ", prefetch" if pf == 2 else ""
-                        bench(f"{g} trtkit wide, {txt}", [lambda a=a, h=hpw, x=ex, f=pf: msda_tuned_launch(*a, 1, 1, 2, 0, 0, h, x, f) for a in sets], set_bytes, group=g)
+                        txt += f", load form {loads}" if loads else ""
+                        bench(f"{g} trtkit wide, {txt}", [lambda a=a, h=hpw, x=ex, f=pf, lf=loads: msda_tuned_launch(*a, 1, 1, 2, 0, lf, h, x, f) for a in sets], set_bytes, group=g)
                 if pattern == "realistic" and not encoder_only:
                     for nv, split, sh in ((1, 1, 2), (1, 1, 1), (1, 2, 0), (1, 4, 0), (1, 8, 0), (2, 1, 0)):
                         txt = {2: ", shared corners", 1: ", per-lane corners", 0: ""}[sh]

@@ -31,6 +31,16 @@ constexpr int minBlocksFor() {
   return kLoads == kBudget ? (kShared ? 4 : 1) : kEx == 2 ? 5 : 0;
 }
 
+// The four bilinear weights times the attention weight, in corner order (top-left, top-right, bottom-left,
+// bottom-right). One expression for both exchange forms, so they give equal bits.
+__device__ __forceinline__ void bilinearWeights(float lh, float lw, float aw, float* w) {
+  const float hh = 1.f - lh, hw = 1.f - lw;
+  w[0] = hh * hw * aw;
+  w[1] = hh * lw * aw;
+  w[2] = lh * hw * aw;
+  w[3] = lh * lw * aw;
+}
+
 // The four bilinear corners of one sampling point: element offsets from the head's base (-1: outside the
 // level, no load) and weights already multiplied by the attention weight. The level table is read through
 // the read-only cache (a broadcast, L1-resident after the first point), so the first location loads do
@@ -49,44 +59,38 @@ __device__ __forceinline__ void corners(float2 xy, float aw, const int32_t* __re
   const int hl = static_cast<int>(floorf(him));
   const int wl = static_cast<int>(floorf(wim));
   const float lh = him - hl, lw = wim - wl;
-  const float hh = 1.f - lh, hw = 1.f - lw;
   const int base = (__ldg(starts + l) + hl * W + wl) * row;
   const bool top = hl >= 0, bottom = hl + 1 < H, left = wl >= 0, right = wl + 1 < W;
   if (top && left) off[0] = base;
   if (top && right) off[1] = base + row;
   if (bottom && left) off[2] = base + W * row;
   if (bottom && right) off[3] = base + (W + 1) * row;
-  w[0] = hh * hw * aw;
-  w[1] = hh * lw * aw;
-  w[2] = lh * hw * aw;
-  w[3] = lh * lw * aw;
+  bilinearWeights(lh, lw, aw, w);
 }
 
 // corners() in the row form: rows[0] the offset of the top-left corner, rows[1] of the bottom-left one, each
 // with bit 0 set when its left corner is inside the level and bit 1 when its right one is (0: the row is
 // outside). Offsets are multiples of `row`, itself a multiple of 4 on the wide path, so the two low bits are
-// free. Same weights as corners().
-__device__ __forceinline__ void cornerRows(float2 xy, float aw, const int32_t* __restrict__ shapes,
-                                           const int32_t* __restrict__ starts, int l, int row, int* rows, float* w) {
+// free. Also the bilinear fractions lh, lw. Returns whether the point is inside the level (else rows and
+// fractions are 0).
+__device__ __forceinline__ bool cornerRows(float2 xy, const int32_t* __restrict__ shapes,
+                                           const int32_t* __restrict__ starts, int l, int row, int* rows, float& lh,
+                                           float& lw) {
   const int H = __ldg(shapes + 2 * l), W = __ldg(shapes + 2 * l + 1);
   const float him = xy.y * H - 0.5f;
   const float wim = xy.x * W - 0.5f;
   rows[0] = rows[1] = 0;
-#pragma unroll
-  for (int k = 0; k < 4; ++k) w[k] = 0.f;
-  if (!(him > -1.f && wim > -1.f && him < H && wim < W)) return;
+  lh = lw = 0.f;
+  if (!(him > -1.f && wim > -1.f && him < H && wim < W)) return false;
   const int hl = static_cast<int>(floorf(him));
   const int wl = static_cast<int>(floorf(wim));
-  const float lh = him - hl, lw = wim - wl;
-  const float hh = 1.f - lh, hw = 1.f - lw;
+  lh = him - hl;
+  lw = wim - wl;
   const int base = (__ldg(starts + l) + hl * W + wl) * row;
   const int edges = (wl >= 0 ? 1 : 0) | (wl + 1 < W ? 2 : 0);
   if (hl >= 0) rows[0] = base | edges;
   if (hl + 1 < H) rows[1] = (base + W * row) | edges;
-  w[0] = hh * hw * aw;
-  w[1] = hh * lw * aw;
-  w[2] = lh * hw * aw;
-  w[3] = lh * lw * aw;
+  return true;
 }
 
 // The two corner vectors of a row in the row form.
@@ -120,10 +124,10 @@ __device__ __forceinline__ void accumulate(float* acc, uint4 raw, float w, float
 }
 
 // What the lane that computed a point sends the other lanes of its pair: corner offsets in the Exchange form
-// (kFourCorners: four offsets, -1 outside the level; kRowPairs: cornerRows' two rows) and the four weights.
+// (kFourCorners: four, -1 outside the level; kRowPairs: cornerRows' two rows) and the four weights.
 template <int kEx>
 struct PointMsg {
-  static constexpr int kInts = kEx == kRowPairs ? 2 : 4;
+  static constexpr int kInts = kEx == kFourCorners ? 4 : 2;
   int ints[kInts];
   float w[4];
 };
@@ -141,14 +145,18 @@ template <int kEx>
 __device__ __forceinline__ void pointMsg(bool has, float2 xy, float a, int l, const int32_t* __restrict__ shapes,
                                          const int32_t* __restrict__ starts, int row, PointMsg<kEx>& m) {
   if (has) {
-    if constexpr (kEx == kRowPairs)
-      cornerRows(xy, a, shapes, starts, l, row, m.ints, m.w);
-    else
+    if constexpr (kEx == kFourCorners) {
       corners(xy, a, shapes, starts, l, row, m.ints, m.w);
+    } else {
+      float lh, lw;
+      // Outside the level every weight is 0, as in corners(): a non-finite attention weight there stays unread.
+      if (!cornerRows(xy, shapes, starts, l, row, m.ints, lh, lw)) a = 0.f;
+      bilinearWeights(lh, lw, a, m.w);
+    }
     return;
   }
 #pragma unroll
-  for (int k = 0; k < PointMsg<kEx>::kInts; ++k) m.ints[k] = kEx == kRowPairs ? 0 : -1;
+  for (int k = 0; k < PointMsg<kEx>::kInts; ++k) m.ints[k] = kEx == kFourCorners ? -1 : 0;
 #pragma unroll
   for (int k = 0; k < 4; ++k) m.w[k] = 0.f;
 }

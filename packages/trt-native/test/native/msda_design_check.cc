@@ -32,12 +32,15 @@ static int checkDesigns(int& designs) {
   const MsdaShape encoder{1, kS, 8, 32, kS, 4, 4}, decoder{1, kS, 8, 32, 300, 4, 4};
   const MsdaTuning none{};
   // Defaults: fp16 (8 per vector) and fp32 (4 per vector) encoder take the shared-corner kernel with their
-  // load forms; decoders split points 8 (fp16) or 4 (fp32) ways.
+  // load and exchange forms; decoders split points 8 (fp16) or 4 (fp32) ways.
   Design d = chooseDesign(encoder, 8, none, kSms);
   EXPECT(d.ok && d.shared && d.nv == 1 && d.split == 1 && d.loads == trtkit::msda::kZeroVector);
-  EXPECT(d.exchange == trtkit::msda::kFourCorners && d.prefetch == 1 && d.map.lanes == 4 && d.map.headsPerWarp == 0);
+  EXPECT(d.exchange == trtkit::msda::kRowPairs && d.prefetch == 1 && d.map.lanes == 4 && d.map.headsPerWarp == 0);
+  d = chooseDesign(decoder, 8, none, kSms);
+  EXPECT(d.exchange == trtkit::msda::kFourCorners && d.prefetch == 1);  // the split kernel has neither
   d = chooseDesign(encoder, 4, none, kSms);
   EXPECT(d.ok && d.shared && d.loads == trtkit::msda::kBudget && d.map.lanes == 8);
+  EXPECT(d.exchange == trtkit::msda::kRowPairs && d.prefetch == 2);
   d = chooseDesign(decoder, 8, none, kSms);
   EXPECT(d.ok && !d.shared && d.split == 8 && d.loads == trtkit::msda::kZeroVector && d.block == 256);
   d = chooseDesign(decoder, 4, none, kSms);
