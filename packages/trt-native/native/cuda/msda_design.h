@@ -160,8 +160,8 @@ inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int
   if (d.loads < kPredicated || d.loads > kBudget || (d.loads != kPredicated && !d.shared && d.split != 8)) return d;
   // Pair maps, exchange forms and point prefetch belong to the shared-corner kernel.
   if (!d.shared && (t.exchange != 0 || t.headsPerWarp != 0 || t.pointPrefetch != 0)) return d;
-  // The row exchange measured 5-6% faster for the fp16 encoder on an H100 (77.3 -> 73.4 µs), 4% with prefetch for
-  // fp32 (116.2 -> 111.4 µs); prefetch cost fp16 1% (kernels.md, 2026-11-23 third session).
+  // The row exchange measured 4.5-6.5% faster for the fp16 encoder on an H100 (77.5 -> 74.0 µs in one run), 4%
+  // with prefetch for fp32 (116.8 -> 112.1 µs); prefetch cost fp16 1-1.5% (kernels.md, 2026-11-23 third session).
   d.exchange = t.exchange != 0 ? t.exchange : d.shared ? kRowPairs : kFourCorners;
   d.prefetch = t.pointPrefetch != 0 ? t.pointPrefetch : d.shared && vec == 4 ? 2 : 1;
   if ((d.exchange != kFourCorners && d.exchange != kRowPairs) || (d.prefetch != 1 && d.prefetch != 2)) return d;
