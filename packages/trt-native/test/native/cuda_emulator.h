@@ -2,11 +2,13 @@
 // Runs CUDA kernels on the CPU, for tests on machines without a GPU. Include it before the kernel headers and
 // compile as host C++ with the CUDA headers on the include path and strict aliasing off (`nvcc -x c++ -Xcompiler
 // -fno-strict-aliasing`: kernels read 16-byte vectors through __half2 pointers, which device compilers allow and
-// optimising host compilers do not): the CUDA keywords become nothing, and each warp runs as 32 fibers on one thread, switched at every warp shuffle, so shuffles see what
-// the other lanes hold at the same point of the program, as on the GPU. Covers what the wide MSDA kernels use:
-// thread and block indices, __ldg, full-warp __shfl_sync / __shfl_xor_sync, the fp16 conversions of
-// cuda_fp16.h. Not covered: shared memory and __syncthreads, atomics, partial warp masks. A shuffle that some
-// lanes of a warp do not reach (divergence) is reported as an error, where a GPU would give undefined results.
+// optimising host compilers do not). The CUDA keywords become nothing, and each block runs as fibers on one
+// thread, one per CUDA thread, switched at every warp shuffle and __syncthreads, so a shuffle sees what the other
+// lanes hold at the same point of the program, as on the GPU. Covers: thread and block indices, __ldg,
+// full-warp __shfl_sync / __shfl_xor_sync, __syncthreads, __shared__ (function statics: blocks run one at a time),
+// the fp16 conversions of cuda_fp16.h, rsqrtf. Not covered: atomics, partial warp masks, races and memory ordering
+// (fibers run one after another). A shuffle that some lanes of a warp never reach (divergence) and a barrier that
+// never opens are reported as errors, where a GPU would give undefined results or hang.
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 #include <ucontext.h>
@@ -25,10 +27,12 @@
 #undef __global__
 #undef __device__
 #undef __forceinline__
+#undef __shared__
 #define __global__
 #define __device__
 #define __forceinline__ inline
 #define __launch_bounds__(...)
+#define __shared__ static
 
 inline uint3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
@@ -66,6 +70,8 @@ inline T __ldg(const T* p) {
   return *p;
 }
 
+inline float rsqrtf(float x) { return 1.f / std::sqrt(x); }  // the GPU's is within 2 ulp of this
+
 inline float __uint_as_float(unsigned int u) {
   float f;
   std::memcpy(&f, &u, 4);
@@ -75,113 +81,154 @@ inline float __uint_as_float(unsigned int u) {
 namespace cuda_emulator {
 
 constexpr int kLanes = 32;
-constexpr size_t kStack = 256 * 1024;
+constexpr size_t kStack = 64 * 1024;  // the kernels' frames are small; a block has up to 1024 threads
 
-struct Lane {
+enum class Wait { kReady, kShuffle, kBarrier, kDone };
+
+struct Thread {
   ucontext_t ctx;
   std::vector<char> stack = std::vector<char>(kStack);
-  bool done = false;
-  unsigned long long shuffles = 0;  // how many this lane has reached
+  Wait wait = Wait::kReady;
+  unsigned long long shuffles = 0;  // how many this thread has reached
 };
 
-struct Warp {
+// One block at a time: its threads are fibers on this thread, each run until its next shuffle, barrier or end.
+struct Block {
   ucontext_t scheduler;
-  Lane lanes[kLanes];
-  uint32_t slots[2][kLanes];  // two banks: a lane may reach shuffle k + 1 while others still read shuffle k
+  std::vector<Thread> threads;
+  std::vector<uint32_t> slots;  // per warp two banks of 32: a lane may reach shuffle k + 1 while others read shuffle k
   int current = 0;
   std::function<void()> body;
-  std::exception_ptr error;  // thrown in a lane; the launch rethrows it
+  std::exception_ptr error;  // thrown in a thread; the launch rethrows it
 };
 
-inline Warp*& warp() {
-  static Warp* w = nullptr;
-  return w;
+inline Block*& block() {
+  static Block* b = nullptr;
+  return b;
 }
 
-inline void laneEntry() {
-  Warp& w = *warp();
+inline void threadEntry() {
+  Block& b = *block();
   try {
-    w.body();
+    b.body();
   } catch (...) {
-    w.error = std::current_exception();  // exceptions cannot cross the fiber's first frame
+    b.error = std::current_exception();  // exceptions cannot cross the fiber's first frame
   }
-  w.lanes[w.current].done = true;  // returning resumes the scheduler (uc_link)
+  b.threads[b.current].wait = Wait::kDone;  // returning resumes the scheduler (uc_link)
 }
 
-// Lane `current` offers v, waits until every lane of the warp has offered its own, then reads lane src's.
+// The current thread offers v, waits until every lane of its warp has offered its own, then reads lane src's.
 template <typename T>
 T shuffle(unsigned mask, T v, int src) {
   static_assert(sizeof(T) == 4, "32-bit shuffles only");
   if (mask != 0xffffffffu) throw std::logic_error("cuda_emulator: partial warp masks are not emulated");
-  Warp& w = *warp();
-  const int lane = w.current;
-  Lane& me = w.lanes[lane];
+  Block& b = *block();
+  const int t = b.current;
+  Thread& me = b.threads[t];
+  uint32_t* banks = &b.slots[static_cast<size_t>(t / kLanes) * 2 * kLanes];
   const int bank = static_cast<int>(me.shuffles & 1);
-  std::memcpy(&w.slots[bank][lane], &v, 4);
+  std::memcpy(&banks[bank * kLanes + t % kLanes], &v, 4);
   ++me.shuffles;
-  swapcontext(&me.ctx, &w.scheduler);
+  me.wait = Wait::kShuffle;
+  swapcontext(&me.ctx, &b.scheduler);
   T out;
-  std::memcpy(&out, &w.slots[bank][src & (kLanes - 1)], 4);
+  std::memcpy(&out, &banks[bank * kLanes + (src & (kLanes - 1))], 4);
   return out;
+}
+
+inline void syncthreads() {
+  Block& b = *block();
+  Thread& me = b.threads[b.current];
+  me.wait = Wait::kBarrier;
+  swapcontext(&me.ctx, &b.scheduler);
 }
 
 // Context calls live in their own frames: getcontext returns twice, and locals of a caller changed in between
 // could be lost.
-__attribute__((noinline)) inline void resetLane(Warp& w, Lane& l) {
-  getcontext(&l.ctx);
-  l.ctx.uc_stack.ss_sp = l.stack.data();
-  l.ctx.uc_stack.ss_size = l.stack.size();
-  l.ctx.uc_link = &w.scheduler;
-  makecontext(&l.ctx, laneEntry, 0);
-  l.done = false;
-  l.shuffles = 0;
+__attribute__((noinline)) inline void resetThread(Block& b, Thread& t) {
+  getcontext(&t.ctx);
+  t.ctx.uc_stack.ss_sp = t.stack.data();
+  t.ctx.uc_stack.ss_size = t.stack.size();
+  t.ctx.uc_link = &b.scheduler;
+  makecontext(&t.ctx, threadEntry, 0);
+  t.wait = Wait::kReady;
+  t.shuffles = 0;
 }
-__attribute__((noinline)) inline void resumeLane(Warp& w, int lane) {
-  w.current = lane;
-  swapcontext(&w.scheduler, &w.lanes[lane].ctx);
+__attribute__((noinline)) inline void resumeThread(Block& b, int t) {
+  b.current = t;
+  swapcontext(&b.scheduler, &b.threads[t].ctx);
 }
 
-// Runs kernel(args...) over `blocks` blocks of `threads` threads (a multiple of 32), warp after warp.
+// Runs kernel(args...) over `blocks` blocks of `threads` threads (a multiple of 32, at most 1024), block after
+// block. Variables declared __shared__ are function statics here, which is block-shared memory as long as
+// blocks run one at a time.
 template <typename Kernel, typename... Args>
 void launch(unsigned blocks, unsigned threads, Kernel kernel, Args... args) {
-  if (threads == 0 || threads % kLanes != 0) throw std::invalid_argument("cuda_emulator: whole warps only");
-  Warp w;
-  warp() = &w;
-  w.body = [&] { kernel(args...); };
+  if (threads == 0 || threads % kLanes != 0 || threads > 1024)
+    throw std::invalid_argument("cuda_emulator: 32..1024 threads per block, whole warps");
+  Block b;
+  block() = &b;
+  b.body = [&] { kernel(args...); };
+  b.threads = std::vector<Thread>(threads);
+  b.slots.assign(static_cast<size_t>(threads) * 2, 0);
   gridDim = dim3(blocks, 1, 1);
   blockDim = dim3(threads, 1, 1);
-  for (unsigned b = 0; b < blocks; ++b) {
-    for (unsigned first = 0; first < threads; first += kLanes) {
-      for (Lane& l : w.lanes) resetLane(w, l);
-      for (;;) {
-        // One pass: every live lane runs to its next shuffle or to its end.
-        for (int i = 0; i < kLanes; ++i) {
-          if (w.lanes[i].done) continue;
-          threadIdx = make_uint3(first + i, 0, 0);
-          blockIdx = make_uint3(b, 0, 0);
-          resumeLane(w, i);
-          // The other lanes' frames are abandoned with their stacks: kernel locals need no destructors.
-          if (w.error) std::rethrow_exception(w.error);
+  const std::string where = "cuda_emulator: block ";
+  for (unsigned bx = 0; bx < blocks; ++bx) {
+    for (Thread& t : b.threads) resetThread(b, t);
+    for (;;) {
+      // One pass: every ready thread runs to its next shuffle, barrier or end.
+      for (unsigned i = 0; i < threads; ++i) {
+        if (b.threads[i].wait != Wait::kReady) continue;
+        threadIdx = make_uint3(i, 0, 0);
+        blockIdx = make_uint3(bx, 0, 0);
+        resumeThread(b, static_cast<int>(i));
+        // The other threads' frames are abandoned with their stacks: kernel locals need no destructors.
+        if (b.error) std::rethrow_exception(b.error);
+      }
+      bool released = false, live = false, allAtBarrier = true;
+      for (unsigned w = 0; w < threads; w += kLanes) {
+        // A shuffle goes on once all 32 lanes of the warp have reached the same one.
+        int atShuffle = 0;
+        for (unsigned i = w; i < w + kLanes; ++i) {
+          const Thread& t = b.threads[i];
+          live = live || t.wait != Wait::kDone;
+          allAtBarrier = allAtBarrier && (t.wait == Wait::kBarrier || t.wait == Wait::kDone);
+          if (t.wait == Wait::kShuffle) {
+            if (t.shuffles != b.threads[w].shuffles || b.threads[w].wait != Wait::kShuffle)
+              throw std::logic_error(where + std::to_string(bx) + ", warp " + std::to_string(w / kLanes) +
+                                     ": lanes at different shuffles");
+            ++atShuffle;
+          }
         }
-        int live = 0;
-        for (const Lane& l : w.lanes) live += l.done ? 0 : 1;
-        if (live == 0) break;
-        // Lanes still running all stopped at a shuffle: every lane must have reached the same one.
-        for (const Lane& l : w.lanes) {
-          if (l.done || l.shuffles != w.lanes[0].shuffles)
-            throw std::logic_error("cuda_emulator: warp diverged at a shuffle (block " + std::to_string(b) +
-                                   ", warp " + std::to_string(first / kLanes) + ")");
+        if (atShuffle == kLanes) {
+          for (unsigned i = w; i < w + kLanes; ++i) b.threads[i].wait = Wait::kReady;
+          released = true;
+        } else if (atShuffle > 0) {
+          throw std::logic_error(where + std::to_string(bx) + ", warp " + std::to_string(w / kLanes) +
+                                 ": a shuffle that some lanes never reach (divergence)");
         }
       }
-      // Lanes that finished must have passed the same number of shuffles.
-      for (const Lane& l : w.lanes)
-        if (l.shuffles != w.lanes[0].shuffles) throw std::logic_error("cuda_emulator: lanes ended apart");
+      if (!live) break;
+      if (!released && allAtBarrier) {  // __syncthreads: every thread not yet ended has arrived
+        for (Thread& t : b.threads)
+          if (t.wait == Wait::kBarrier) t.wait = Wait::kReady;
+        released = true;
+      }
+      if (!released) throw std::logic_error(where + std::to_string(bx) + ": threads wait on each other forever");
     }
+    // Lanes of a warp must have passed the same number of shuffles.
+    for (unsigned w = 0; w < threads; w += kLanes)
+      for (unsigned i = w; i < w + kLanes; ++i)
+        if (b.threads[i].shuffles != b.threads[w].shuffles)
+          throw std::logic_error(where + std::to_string(bx) + ": lanes of a warp ended apart");
   }
-  warp() = nullptr;
+  block() = nullptr;
 }
 
 }  // namespace cuda_emulator
+
+inline void __syncthreads() { cuda_emulator::syncthreads(); }
 
 template <typename T>
 inline T __shfl_sync(unsigned mask, T v, int src) {

@@ -1,4 +1,4 @@
-// Host check of the MSDA design rules (native/cuda/msda_design.h), run by msda-design.test.ts.
+// Host check of the MSDA design rules (native/cuda/msda_design.h), run by kernels-cpu.test.ts.
 // Design choice: the defaults for the sizes the kernels were tuned on, and every tuning knob refused where the
 // shape cannot take it. Pair map of the shared-corner kernel: every pair gets its `lanes` threads exactly once,
 // as one aligned lane group; a warp's pairs are the heads and queries the map promises; maps the kernel cannot

@@ -1,4 +1,4 @@
-// Runs every design of the wide MSDA kernels (native/cuda/msda_kernels.cuh) on the CPU through the warp emulator
+// Runs every design of the wide MSDA kernels (native/cuda/msda_kernels.cuh) on the CPU through the emulator
 // (cuda_emulator.h), run by msda-emulate.test.ts. Each output is poisoned (NaN) first and must be fully written,
 // must match a float64 reference computed here within the bound of its dtype, and must equal, bit for bit, the
 // output of its design family's default; reads through __ldg must stay inside the inputs (load forms, pair maps, exchange forms and prefetch change no arithmetic).

@@ -1,7 +1,7 @@
-// MSDA checked on the CPU, without a GPU. The design rules (native/cuda/msda_design.h: which kernel a call gets,
-// which tunings a shape takes, which pair each thread serves) are plain C++: test/native/msda_design_check.cc.
-// The kernels themselves (native/cuda/msda_kernels.cuh) run in a warp emulator (test/native/cuda_emulator.h)
-// against a float64 reference: test/native/msda_emulate_check.cc.
+// Kernels checked on the CPU, without a GPU. The MSDA design rules (native/cuda/msda_design.h: which kernel a call
+// gets, which tunings a shape takes, which pair each thread serves) are plain C++: test/native/msda_design_check.cc.
+// The MSDA and LayerNorm kernels themselves run in a CUDA emulator (test/native/cuda_emulator.h) against float64
+// references: test/native/msda_emulate_check.cc, test/native/layernorm_emulate_check.cc.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,17 +41,24 @@ function runCheck(compiler: string, flags: string[], source: string): number[] {
   }
 }
 
-describe('MSDA on the CPU', () => {
-  it.skipIf(!hasCxx)('design choice: defaults, refusals, and a pair map that serves every pair once', () => {
-    const [designs, maps] = runCheck(cxx, ['-std=c++17', '-O2', '-Wall', '-Werror'], 'msda_design_check.cc');
-    // Every expectation ran, and all 896 maps the kernel can run over the shapes walked were walked: fewer would
-    // mean a check returned early or a map was wrongly refused.
-    expect(designs).toBe(91);
-    expect(maps).toBe(896);
-  });
+describe('kernels on the CPU', () => {
+  it.skipIf(!hasCxx)(
+    'MSDA design choice: defaults, refusals, and a pair map that serves every pair once',
+    () => {
+      const [designs, maps] = runCheck(
+        cxx,
+        ['-std=c++17', '-O2', '-Wall', '-Werror'],
+        'msda_design_check.cc',
+      );
+      // Every expectation ran, and all 896 maps the kernel can run over the shapes walked were walked: fewer would
+      // mean a check returned early or a map was wrongly refused.
+      expect(designs).toBe(91);
+      expect(maps).toBe(896);
+    },
+  );
 
   it.skipIf(!hasNvcc)(
-    'every kernel design in the warp emulator: float64 reference, all outputs written, equal bits within a family',
+    'every MSDA kernel design in the emulator: float64 reference, all outputs written, equal bits within a family',
     () => {
       const flags = [
         '-x',
@@ -65,6 +72,25 @@ describe('MSDA on the CPU', () => {
       // 3 shapes x 2 dtypes; each design the shape takes ran (refusals are the design check's business).
       expect(runs).toBe(288);
       expect(families).toBe(37);
+    },
+    180_000,
+  );
+
+  it.skipIf(!hasNvcc)(
+    'both LayerNorm kernels in the emulator at every register layout and past it: float64 reference, all written',
+    () => {
+      const flags = [
+        '-x',
+        'c++',
+        '-std=c++17',
+        '-O2',
+        '-Xcompiler',
+        '-fno-strict-aliasing,-Wall,-Wno-unknown-pragmas',
+      ];
+      const [runs, kernels] = runCheck(nvcc, flags, 'layernorm_emulate_check.cc');
+      // 16 widths x affine or not x 2 dtypes x (as launched, forced block kernel); all 16 kernel instantiations ran.
+      expect(runs).toBe(128);
+      expect(kernels).toBe(16);
     },
     180_000,
   );
