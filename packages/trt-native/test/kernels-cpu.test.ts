@@ -20,6 +20,16 @@ const nvcc =
   }).stdout.trim() || 'nvcc';
 const hasNvcc = required || nvcc !== 'nvcc';
 
+// The emulator builds as host C++ with CUDA's headers; kernels type-pun vectors, which needs strict aliasing off.
+const EMULATE = [
+  '-x',
+  'c++',
+  '-std=c++17',
+  '-O2',
+  '-Xcompiler',
+  '-fno-strict-aliasing,-Wall,-Wno-unknown-pragmas',
+];
+
 // Builds a check program, runs it, and returns the numbers of its "ok ..." line.
 function runCheck(compiler: string, flags: string[], source: string): number[] {
   const dir = mkdtempSync(join(tmpdir(), 'trtkit-msda-'));
@@ -60,15 +70,7 @@ describe('kernels on the CPU', () => {
   it.skipIf(!hasNvcc)(
     'every MSDA kernel design in the emulator: float64 reference, all outputs written, equal bits within a family',
     () => {
-      const flags = [
-        '-x',
-        'c++',
-        '-std=c++17',
-        '-O2',
-        '-Xcompiler',
-        '-fno-strict-aliasing,-Wall,-Wno-unknown-pragmas',
-      ];
-      const [runs, families] = runCheck(nvcc, flags, 'msda_emulate_check.cc');
+      const [runs, families] = runCheck(nvcc, EMULATE, 'msda_emulate_check.cc');
       // 3 shapes x 2 dtypes; each design the shape takes ran (refusals are the design check's business).
       expect(runs).toBe(288);
       expect(families).toBe(37);
@@ -79,15 +81,7 @@ describe('kernels on the CPU', () => {
   it.skipIf(!hasNvcc)(
     'both LayerNorm kernels in the emulator at every register layout and past it: float64 reference, all written',
     () => {
-      const flags = [
-        '-x',
-        'c++',
-        '-std=c++17',
-        '-O2',
-        '-Xcompiler',
-        '-fno-strict-aliasing,-Wall,-Wno-unknown-pragmas',
-      ];
-      const [runs, kernels] = runCheck(nvcc, flags, 'layernorm_emulate_check.cc');
+      const [runs, kernels] = runCheck(nvcc, EMULATE, 'layernorm_emulate_check.cc');
       // 16 widths x affine or not x 2 dtypes x (as launched, forced block kernel); all 16 kernel instantiations ran.
       expect(runs).toBe(128);
       expect(kernels).toBe(16);

@@ -10,8 +10,10 @@
 #include <random>
 #include <tuple>
 
+#include "check_util.h"
 #include "msda_kernels.cuh"
 
+using check::fail;
 using trtkit::MsdaShape;
 using trtkit::MsdaTuning;
 namespace msda = trtkit::msda;
@@ -79,12 +81,6 @@ static std::vector<double> reference(const Case& c, const Inputs& in) {
   return out;
 }
 
-static int failures = 0;
-static void fail(const std::string& what) {
-  std::printf("FAIL %s\n", what.c_str());
-  ++failures;
-}
-
 template <typename T>
 static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& tunings, int& families) {
   constexpr bool kHalf = sizeof(T) == 2;
@@ -122,17 +118,9 @@ static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& 
       continue;
     }
     ++runs;
-    double err = 0, norm = 0;
-    bool written = true;
-    for (size_t i = 0; i < out.size(); ++i) {
-      const double o = static_cast<float>(out[i]);
-      written = written && std::isfinite(o);
-      err += (o - ref[i]) * (o - ref[i]);
-      norm += ref[i] * ref[i];
-    }
-    const double rel = std::sqrt(err / norm);
-    if (!written) fail(std::string(name) + ": outputs left unwritten");
-    if (!(rel < bound)) fail(std::string(name) + ": relative error " + std::to_string(rel));
+    const check::Comparison c = check::compare(out, ref);
+    if (!c.written) fail(std::string(name) + ": outputs left unwritten");
+    if (!(c.relative < bound)) fail(std::string(name) + ": relative error " + std::to_string(c.relative));
     const auto key = std::make_tuple(d.nv, d.split, d.shared);
     auto it = firstOfFamily.find(key);
     if (it == firstOfFamily.end()) {
@@ -168,7 +156,7 @@ int main() {
     runs += runCase<float>(c, seed++, tunings, families);
     runs += runCase<__half>(c, seed++, tunings, families);
   }
-  if (failures) return 1;
+  if (check::failures()) return 1;
   std::printf("ok %d %d\n", runs, families);
   return 0;
 }
