@@ -41,31 +41,46 @@ __device__ __forceinline__ void bilinearWeights(float lh, float lw, float aw, fl
   w[3] = lh * lw * aw;
 }
 
+// Where a sampling point falls in level l: its top-left cell corner (hl, wl), the bilinear fractions (lh, lw)
+// and the element offset of that corner from the head's base. The level table is read through the read-only
+// cache (a broadcast, L1-resident after the first point), so the first location loads do not wait behind a
+// shared-memory fill and a barrier. Returns false for a point outside the level (no corner inside).
+struct Cell {
+  int H, W, hl, wl, base;
+  float lh, lw;
+};
+__device__ __forceinline__ bool cellOf(float2 xy, const int32_t* __restrict__ shapes,
+                                       const int32_t* __restrict__ starts, int l, int row, Cell& c) {
+  c.H = __ldg(shapes + 2 * l);
+  c.W = __ldg(shapes + 2 * l + 1);
+  const float him = xy.y * c.H - 0.5f;
+  const float wim = xy.x * c.W - 0.5f;
+  if (!(him > -1.f && wim > -1.f && him < c.H && wim < c.W)) return false;
+  c.hl = static_cast<int>(floorf(him));
+  c.wl = static_cast<int>(floorf(wim));
+  c.lh = him - c.hl;
+  c.lw = wim - c.wl;
+  c.base = (__ldg(starts + l) + c.hl * c.W + c.wl) * row;
+  return true;
+}
+
 // The four bilinear corners of one sampling point: element offsets from the head's base (-1: outside the
-// level, no load) and weights already multiplied by the attention weight. The level table is read through
-// the read-only cache (a broadcast, L1-resident after the first point), so the first location loads do
-// not wait behind a shared-memory fill and a barrier.
+// level, no load) and weights already multiplied by the attention weight.
 __device__ __forceinline__ void corners(float2 xy, float aw, const int32_t* __restrict__ shapes,
                                         const int32_t* __restrict__ starts, int l, int row, int* off, float* w) {
-  const int H = __ldg(shapes + 2 * l), W = __ldg(shapes + 2 * l + 1);
-  const float him = xy.y * H - 0.5f;
-  const float wim = xy.x * W - 0.5f;
 #pragma unroll
   for (int k = 0; k < 4; ++k) {
     off[k] = -1;
     w[k] = 0.f;
   }
-  if (!(him > -1.f && wim > -1.f && him < H && wim < W)) return;
-  const int hl = static_cast<int>(floorf(him));
-  const int wl = static_cast<int>(floorf(wim));
-  const float lh = him - hl, lw = wim - wl;
-  const int base = (__ldg(starts + l) + hl * W + wl) * row;
-  const bool top = hl >= 0, bottom = hl + 1 < H, left = wl >= 0, right = wl + 1 < W;
-  if (top && left) off[0] = base;
-  if (top && right) off[1] = base + row;
-  if (bottom && left) off[2] = base + W * row;
-  if (bottom && right) off[3] = base + (W + 1) * row;
-  bilinearWeights(lh, lw, aw, w);
+  Cell c;
+  if (!cellOf(xy, shapes, starts, l, row, c)) return;
+  const bool top = c.hl >= 0, bottom = c.hl + 1 < c.H, left = c.wl >= 0, right = c.wl + 1 < c.W;
+  if (top && left) off[0] = c.base;
+  if (top && right) off[1] = c.base + row;
+  if (bottom && left) off[2] = c.base + c.W * row;
+  if (bottom && right) off[3] = c.base + (c.W + 1) * row;
+  bilinearWeights(c.lh, c.lw, aw, w);
 }
 
 // corners() in the row form: rows[0] the offset of the top-left corner, rows[1] of the bottom-left one, each
@@ -76,20 +91,15 @@ __device__ __forceinline__ void corners(float2 xy, float aw, const int32_t* __re
 __device__ __forceinline__ bool cornerRows(float2 xy, const int32_t* __restrict__ shapes,
                                            const int32_t* __restrict__ starts, int l, int row, int* rows, float& lh,
                                            float& lw) {
-  const int H = __ldg(shapes + 2 * l), W = __ldg(shapes + 2 * l + 1);
-  const float him = xy.y * H - 0.5f;
-  const float wim = xy.x * W - 0.5f;
   rows[0] = rows[1] = 0;
   lh = lw = 0.f;
-  if (!(him > -1.f && wim > -1.f && him < H && wim < W)) return false;
-  const int hl = static_cast<int>(floorf(him));
-  const int wl = static_cast<int>(floorf(wim));
-  lh = him - hl;
-  lw = wim - wl;
-  const int base = (__ldg(starts + l) + hl * W + wl) * row;
-  const int edges = (wl >= 0 ? 1 : 0) | (wl + 1 < W ? 2 : 0);
-  if (hl >= 0) rows[0] = base | edges;
-  if (hl + 1 < H) rows[1] = (base + W * row) | edges;
+  Cell c;
+  if (!cellOf(xy, shapes, starts, l, row, c)) return false;
+  lh = c.lh;
+  lw = c.lw;
+  const int edges = (c.wl >= 0 ? 1 : 0) | (c.wl + 1 < c.W ? 2 : 0);
+  if (c.hl >= 0) rows[0] = c.base | edges;
+  if (c.hl + 1 < c.H) rows[1] = (c.base + c.W * row) | edges;
   return true;
 }
 
