@@ -45,6 +45,20 @@ int tk_msda_tuned(int dtype, const int* tuning, int n, int s, int m, int d, int 
                                   reinterpret_cast<void*>(out), t, reinterpret_cast<cudaStream_t>(stream));
 }
 
+// The design msdaForward (tuning all 0) or msdaForwardTuned resolves for a shape on this GPU, into out[8]: ok,
+// shared, vectors per thread, split, load form, exchange, prefetch, block.
+int tk_msda_design(int dtype, const int* tuning, int n, int s, int m, int d, int lq, int l, int p, int* out) {
+  const trtkit::MsdaShape sh{n, s, m, d, lq, l, p};
+  const trtkit::MsdaTuning t{tuning[0], tuning[1], tuning[2], tuning[3], tuning[4], tuning[5], tuning[6], tuning[7]};
+  int dev = 0, sms = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+    return 1;
+  const trtkit::msda::Design r = trtkit::msda::chooseDesign(sh, static_cast<DType>(dtype) == DType::kFloat16 ? 8 : 4, t, sms);
+  const int v[8] = {r.ok, r.shared, r.nv, r.split, r.loads, r.exchange, r.prefetch, r.block};
+  for (int i = 0; i < 8; ++i) out[i] = v[i];
+  return 0;
+}
+
 int tk_layernorm(int dtype, int64_t rows, int cols, uintptr_t x, uintptr_t gamma, uintptr_t beta, float eps,
                  uintptr_t y, uintptr_t stream) {
   return trtkit::layerNorm(static_cast<DType>(dtype), rows, cols, reinterpret_cast<const void*>(x),

@@ -83,6 +83,8 @@ def msda_launch(value, shapes, starts, loc, attn, out, scalar=False):
                        starts.data_ptr(), loc.data_ptr(), attn.data_ptr(), out.data_ptr(), stream())
 
 
+EXCHANGE_TEXT = {1: ", four-corner exchange", 2: ", row exchange", 3: ", byte rows", 4: ", byte rows + half2 weights",
+                 6: ", byte rows + fp16 row blend + half2 row weights"}
 TUNING_FIELDS = ("split", "nv", "sharing", "block", "loads", "heads_per_warp", "exchange", "prefetch")  # MsdaTuning
 _tunings = {}
 
@@ -186,7 +188,15 @@ def ln_launch(x, g, b, y, eps=1e-5):
                             b.data_ptr() if b is not None else 0, eps, y.data_ptr(), stream())
 
 
-def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf):
+def msda_design(dtype, m, d, n, s, lq, l, p, tuning):
+    """The design the library resolves for a tuning: ok, shared, nv, split, loads, exchange, prefetch, block."""
+    res = (I * 8)()
+    ck(lib.tk_msda_design(FP16 if dtype == torch.float16 else FP32, (I * 8)(*tuning), n, s, m, d, lq, l, p, res),
+       "msda design")
+    return list(res)
+
+
+def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0):
     """Whether msdaForwardTuned takes the design for heads m and channels d (the rules of launchWide, written
     out independently; split and sharing are given, not chosen, in every design checked)."""
     vectors = d // (8 if dtype == torch.float16 else 4)
@@ -203,6 +213,10 @@ def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf):
         return False
     if (hpw or ex or pf) and not shared:
         return False
+    if ex >= 3 and (loads == 1 or hpw or pf == 2 or (ex >= 4 and dtype != torch.float16)):
+        return False  # byte-row forms: unconditional loads, the linear map, no prefetch; half2 words for fp16 only
+    if ex == 5 or ex > 6 or block not in (0, 64, 128, 256) or (shared and ex >= 3 and block not in (0, 256)):
+        return False  # exchange 5 was removed; the byte forms' kernels are built for 256-thread blocks
     return not hpw or ((32 // groups) % hpw == 0 and m % hpw == 0)
 
 
@@ -215,7 +229,8 @@ def check_msda_variants():
                (1, 8, 0, 0, 0, 2, 0, 0), (1, 8, 0, 0, 0, 0, 2, 0), (1, 8, 0, 0, 0, 0, 0, 2)]  # last three: refused
     # Shared-corner kernel: pair maps (heads per warp), exchange forms and point prefetch, with each load form.
     designs += [(1, 1, 2, 0, 0, h, 0, 0) for h in (1, 2, 4, 8)]
-    designs += [(1, 1, 2, 0, x, h, ex, pf) for x in (0, 1, 2, 3) for h in (0, 2) for ex in (1, 2) for pf in (1, 2)]
+    designs += [(1, 1, 2, 0, x, h, ex, pf) for x in (0, 1, 2, 3) for h in (0, 2) for ex in (1, 2, 3, 4, 5, 6) for pf in (1, 2)]
+    designs += [(1, 1, 2, b, 0, 0, ex, 1) for b in (128, 1024) for ex in (2, 3, 4, 6)]  # 1024 refused, 128 too for bytes
     shapes_ = [("m8 d32", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 77, 4),
                ("m2 d64", 3, [(7, 9), (4, 5)], 2, 64, 13, 3)]
     for dtype, bound in ((torch.float32, 1e-5), (torch.float16, 2e-3)):
@@ -231,7 +246,7 @@ def check_msda_variants():
                         + (f" block {block}" if block else "") + (f" load form {loads}" if loads else "")
                         + (f" heads/warp {hpw}" if hpw else "") + (f" exchange {ex}" if ex else "")
                         + (f" prefetch {pf}" if pf else "") + f" {dn}")
-                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf)
+                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf, block)
                 if rc != 0 or not ok:
                     # A design the shape cannot take must be refused, and only such a design.
                     record(f"{name} refused" if rc else f"{name} accepted", not ok and rc != 0, {"rc": rc})
@@ -240,12 +255,16 @@ def check_msda_variants():
                 e = rel(out, ref)
                 written = bool(torch.isfinite(out).all())
                 record(name, written and e < bound, {"rel_err": e})
-                # Load forms, pair maps, exchange forms and prefetch change no arithmetic: equal bits to the same
-                # design's default.
-                key = (nv, split, minb)
-                if (loads, block, hpw, ex, pf) == (0, 0, 0, 0, 0):
+                # Load forms, pair maps, exchange forms 1-3 and prefetch change no arithmetic: equal bits to the same
+                # design's default. Forms 4 (half2 weights) and 5 (rows blended in fp16) round differently: each is
+                # its own family, whose first design accepted here is the reference.
+                # Families by the exchange form the design resolves to (the default is a byte form now).
+                rex = msda_design(dtype, m, d, n, sum(h * w for h, w in lv), lq, len(lv), p,
+                                  (split, nv, minb, block, loads, hpw, ex, pf))[5]
+                key = (nv, split, minb, rex if rex >= 4 else 0)
+                if key not in first:
                     first[key] = out.clone()
-                elif loads or hpw or ex or pf:
+                elif loads or hpw or ex or pf or (block and minb == 2):
                     record(f"{name} == default form, bit for bit", key in first and torch.equal(out, first[key]), {})
 
 
@@ -572,10 +591,14 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     # Exchange forms (four corners: 8 shuffles per point; rows: 6) with load forms, point prefetch
                     # (locations one round ahead) and pair maps (a warp holds h heads of 8/h consecutive queries) of
                     # the shared-corner kernel; load form 0 is the dtype's default.
-                    for hpw, ex, pf, loads in ((0, 1, 1, 0), (0, 1, 1, 3), (0, 2, 1, 1), (0, 2, 1, 2), (0, 2, 1, 3),
-                                               (0, 2, 2, 0), (0, 2, 2, 3), (0, 1, 2, 0), (2, 2, 1, 0), (4, 1, 1, 0)):
+                    # (the defaults: fp16 exchange 6, load form 3; fp32 exchange 3, load form 3)
+                    for hpw, ex, pf, loads in ((0, 1, 1, 0), (0, 2, 1, 0), (0, 2, 1, 2), (0, 2, 2, 3), (2, 2, 1, 0),
+                                               (0, 3, 1, 2), (0, 3, 1, 3), (0, 4, 1, 2), (0, 4, 1, 3), (0, 6, 1, 2),
+                                               (0, 6, 1, 3)):
+                        if ex >= 4 and dtype != torch.float16:
+                            continue
                         txt = f"heads/warp {hpw}" if hpw else "heads/warp all"
-                        txt += ", row exchange" if ex == 2 else ", four-corner exchange"
+                        txt += EXCHANGE_TEXT[ex]
                         txt += ", prefetch" if pf == 2 else ""
                         txt += f", load form {loads}" if loads else ""
                         bench(f"{g} trtkit wide, {txt}", [lambda a=a, h=hpw, x=ex, f=pf, lf=loads: msda_tuned_launch(*a, 1, 1, 2, 0, lf, h, x, f) for a in sets], set_bytes, group=g)

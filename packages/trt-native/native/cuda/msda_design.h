@@ -34,7 +34,8 @@ struct MsdaTuning {
   int headsPerWarp;      // shared-corner kernel: a warp holds this many heads of each of 32 / (lanes per pair) /
                          // headsPerWarp consecutive queries; 0 keeps pairs in (query, head) order
   int exchange;          // shared-corner kernel: what a lane sends the others of its pair per point (Exchange
-                         // below: 1 four offsets and four weights, 2 two row offsets with edge flags and four weights)
+                         // below: 1 four offsets and four weights, 2 two row offsets with edge flags and four weights,
+                         // 3 that in bytes, 4 that with half2 weights, 6 rows blended in fp16)
   int pointPrefetch;     // shared-corner kernel: 1 a lane loads its point's location and weight when its round starts,
                          // 2 one round ahead
 };
@@ -57,6 +58,13 @@ enum LoadForm : int {
 enum Exchange : int {
   kFourCorners = 1,  // four offsets (-1: outside the level) and four weights: 8 shuffles per point
   kRowPairs = 2,     // two row offsets, edge flags in their low bits (cornerRows), four weights: 6 shuffles
+  kByteRows = 3,     // kRowPairs with the rows as byte offsets from the lane's base: 32-bit address arithmetic
+                     // and a right corner at a fixed distance (fewer instructions per corner), 6 shuffles
+  kByteRowsHalf = 4, // kByteRows with the four weights as two half2 words: 4 shuffles (fp16 values only)
+  // 5: measured and removed (kByteRowsLerpHalf with fp32 row weights, 5 shuffles)
+  kByteRowsLerpHalf = 6,  // kByteRows with the horizontal fractions as one half2 word and the two row weights as
+                          // another: the two corners of a row are blended in fp16 (HFMA2), rows added in fp32;
+                          // 4 shuffles (fp16 values only)
 };
 
 // Pairs are numbered (n * queries + q) * heads + m, the order of the output rows. `lanes` threads serve one pair
@@ -116,6 +124,32 @@ TRTKIT_HD long long pairOf(const PairMap& p, long long tid, bool* valid) {
   return p.headsPerWarp == 0 ? linearPair(p, tid, valid) : blockedPair(p, tid, valid);
 }
 
+// Whether the byte-row exchange forms can serve shape s: one image's value addressed in bytes and every thread
+// index in 31 bits (the kernel then uses 32-bit offsets and index arithmetic), unconditional loads, the linear
+// pair map, no prefetch (it measured slower with every byte form), and half2 words only for fp16 values (vec 8).
+TRTKIT_HD bool byteRowsOk(const MsdaShape& s, int vec, int loads, int headsPerWarp, int exchange, int prefetch) {
+  const long long bytes = static_cast<long long>(s.spatial) * s.heads * s.channels * (16 / vec);
+  const long long threads = static_cast<long long>(s.batch) * s.queries * s.heads * (s.channels / vec);
+  return bytes < (1LL << 31) && threads < (1LL << 31) && loads != kPredicated && headsPerWarp == 0 &&
+         prefetch == 1 && (exchange < kByteRowsHalf || vec == 8);
+}
+
+// The exchange forms there are.
+TRTKIT_HD bool exchangeKnown(int e) {
+  return e == kFourCorners || e == kRowPairs || e == kByteRows || e == kByteRowsHalf || e == kByteRowsLerpHalf;
+}
+
+// The load form a design takes when none is asked for, and whether a load form fits the design: forms 2 and 3
+// are written for the shared-corner kernel and the 8-way split kernel only.
+TRTKIT_HD int defaultLoads(bool shared, bool bytes, int vec, int split) {
+  if (!shared) return split == 8 ? kZeroVector : kPredicated;
+  return vec == 8 && !bytes ? kZeroVector : kBudget;
+}
+TRTKIT_HD bool loadsOk(int loads, bool shared, int split) {
+  if (loads == kPredicated) return true;
+  return (loads == kZeroVector || loads == kBudget) && (shared || split == 8);
+}
+
 // A resolved design: which kernel runs with which template arguments and launch shape.
 struct Design {
   bool ok;      // false: the shape does not allow the tuning asked for
@@ -124,17 +158,14 @@ struct Design {
   PairMap map;  // shared-corner kernel only
 };
 
-// The design for shape s with `vec` elements per 16-byte vector and tuning t (all 0: msdaForward's choice) on a
-// GPU of `sms` multiprocessors. Large launches (encoder) take the shared-corner kernel, small ones (decoder)
-// one vector per thread with points split over up to 8 threads, so the launch fills the GPU.
-inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int sms) {
-  Design d{};
+// The kernel family of a design: vectors per thread, point split, shared corners (false: refused).
+inline bool chooseFamily(const MsdaShape& s, int vec, const MsdaTuning& t, int sms, Design& d) {
   const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
   const long long target = static_cast<long long>(sms) * 1024;
   const int vectors = s.channels / vec;
   // One vector per thread measured fastest on H100 at both encoder and decoder sizes.
   d.nv = t.vectorsPerThread > 0 ? t.vectorsPerThread : 1;
-  if (vectors % d.nv != 0 || (d.nv != 1 && d.nv != 2 && d.nv != 4)) return d;
+  if (vectors % d.nv != 0 || (d.nv != 1 && d.nv != 2 && d.nv != 4)) return false;
   const int groups = vectors / d.nv;
   const bool pow2 = (groups & (groups - 1)) == 0;
   d.split = 1;
@@ -144,31 +175,57 @@ inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int
       d.split *= 2;
   }
   if (t.pointSplit != 0) {
-    if (t.pointSplit != 1 && t.pointSplit != 2 && t.pointSplit != 4 && t.pointSplit != 8) return d;
-    if (t.pointSplit > 1 && (d.nv != 1 || !pow2 || groups * t.pointSplit > 32)) return d;
+    if (t.pointSplit != 1 && t.pointSplit != 2 && t.pointSplit != 4 && t.pointSplit != 8) return false;
+    if (t.pointSplit > 1 && (d.nv != 1 || !pow2 || groups * t.pointSplit > 32)) return false;
     d.split = t.pointSplit;
   }
   // Corner sharing needs whole power-of-two lane groups of 2..32 per pair.
   const bool canShare = d.nv == 1 && d.split == 1 && pow2 && groups >= 2 && groups <= 32;
-  if (t.cornerSharing < 0 || t.cornerSharing > 2 || (t.cornerSharing == 2 && !canShare)) return d;
+  if (t.cornerSharing < 0 || t.cornerSharing > 2 || (t.cornerSharing == 2 && !canShare)) return false;
   d.shared = canShare && t.cornerSharing != 1;
-  // Load forms exist for the shared-corner kernel and the 8-way split kernel; the defaults are the fastest
-  // measured on an H100 (docs/benchmarks/kernels.md, 2026-11-23 second session).
-  d.loads = t.loadForm;
-  if (d.loads == 0)
-    d.loads = d.shared ? (vec == 8 ? kZeroVector : kBudget) : d.split == 8 ? kZeroVector : kPredicated;
-  if (d.loads < kPredicated || d.loads > kBudget || (d.loads != kPredicated && !d.shared && d.split != 8)) return d;
-  // Pair maps, exchange forms and point prefetch belong to the shared-corner kernel.
-  if (!d.shared && (t.exchange != 0 || t.headsPerWarp != 0 || t.pointPrefetch != 0)) return d;
-  // The row exchange measured 4.5-6.5% faster for the fp16 encoder on an H100 (77.5 -> 74.0 µs in one run), 4%
-  // with prefetch for fp32 (116.8 -> 112.1 µs); prefetch cost fp16 1-1.5% (kernels.md, 2026-11-23 third session).
-  d.exchange = t.exchange != 0 ? t.exchange : d.shared ? kRowPairs : kFourCorners;
-  d.prefetch = t.pointPrefetch != 0 ? t.pointPrefetch : d.shared && vec == 4 ? 2 : 1;
-  if ((d.exchange != kFourCorners && d.exchange != kRowPairs) || (d.prefetch != 1 && d.prefetch != 2)) return d;
-  if (t.blockThreads != 0 && t.blockThreads != 64 && t.blockThreads != 128 && t.blockThreads != 256) return d;
-  d.block = t.blockThreads != 0 ? t.blockThreads : 256;
   d.map = PairMap{s.batch, s.queries, s.heads, groups, t.headsPerWarp};
-  if (d.shared && !pairMapOk(d.map)) return d;
+  // Pair maps, exchange forms and point prefetch belong to the shared-corner kernel.
+  return d.shared || (t.exchange == 0 && t.headsPerWarp == 0 && t.pointPrefetch == 0);
+}
+
+// The exchange form of a design: the one asked for, else a byte form where the shape and the other knobs allow
+// it. On an H100 (kernels.md, 2026-11-23 fourth session) the fp16 encoder took 73.9 -> 65.0 µs with rows blended
+// in fp16 and half2 weights (relative error 4.2e-4 against 2.1e-4), fp32 112.7 -> 107.0 µs with byte rows (same
+// bits), each in one run.
+inline int chooseExchange(const MsdaShape& s, int vec, const MsdaTuning& t, bool shared) {
+  if (t.exchange != 0) return t.exchange;
+  if (!shared) return kFourCorners;
+  const int byteForm = vec == 8 ? kByteRowsLerpHalf : kByteRows;
+  const int loads = t.loadForm != 0 ? t.loadForm : kBudget;
+  const int prefetch = t.pointPrefetch != 0 ? t.pointPrefetch : 1;
+  return byteRowsOk(s, vec, loads, t.headsPerWarp, byteForm, prefetch) ? byteForm : kRowPairs;
+}
+
+// The design for shape s with `vec` elements per 16-byte vector and tuning t (all 0: msdaForward's choice) on a
+// GPU of `sms` multiprocessors. Large launches (encoder) take the shared-corner kernel, small ones (decoder)
+// one vector per thread with points split over up to 8 threads, so the launch fills the GPU. (Split in steps:
+// GCC 12.2 at -O2 and -O3 miscompiled this as one function, its jump threading returning "refused" for designs
+// it accepts at -O1; test/native/msda_design_check.cc is built at both levels.)
+inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int sms) {
+  Design d{};
+  if (!chooseFamily(s, vec, t, sms, d)) return Design{};
+  d.exchange = chooseExchange(s, vec, t, d.shared);
+  if (!exchangeKnown(d.exchange)) return Design{};
+  const bool bytes = d.exchange >= kByteRows;
+  // Load forms exist for the shared-corner kernel and the 8-way split kernel; the defaults are the fastest
+  // measured on an H100 (kernels.md, second and fourth sessions). The byte forms always load through one
+  // predicated instruction: for them the form only states the register budget (2: 5 blocks of 256 per
+  // multiprocessor, 48 registers; 3: 4 blocks, 64).
+  d.loads = t.loadForm != 0 ? t.loadForm : defaultLoads(d.shared, bytes, vec, d.split);
+  if (!loadsOk(d.loads, d.shared, d.split)) return Design{};
+  // Prefetch: fp32's row exchange only (4% there, 1-1.5% slower for fp16, slower with every byte form).
+  d.prefetch = t.pointPrefetch != 0 ? t.pointPrefetch : d.exchange == kRowPairs && vec == 4 ? 2 : 1;
+  if (d.prefetch != 1 && d.prefetch != 2) return Design{};
+  if (bytes && !byteRowsOk(s, vec, d.loads, t.headsPerWarp, d.exchange, d.prefetch)) return Design{};
+  if (t.blockThreads != 0 && t.blockThreads != 64 && t.blockThreads != 128 && t.blockThreads != 256) return Design{};
+  d.block = t.blockThreads != 0 ? t.blockThreads : 256;
+  if (bytes && d.block != 256) return Design{};  // the byte forms' kernels are built for blocks of 256
+  if (d.shared && !pairMapOk(d.map)) return Design{};
   d.ok = true;
   return d;
 }

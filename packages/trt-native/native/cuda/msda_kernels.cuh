@@ -103,27 +103,48 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, false>())
 // exchange offsets and weights by shuffles, so each point's location, level and bilinear weights are
 // computed once per pair instead of once per lane (that cut 90.5 -> 79.8 µs). `map` says which pair a lane
 // serves (msda_design.h; kBlocked: headsPerWarp > 0), kEx what the lanes exchange per point, kAhead whether a
-// lane's sampling location and weight are loaded one round ahead.
-template <typename T, int kLoads, int kEx, bool kAhead, bool kBlocked>
+// lane's sampling location and weight are loaded one round ahead. The byte forms (kEx >= kByteRows) index
+// threads in 32 bits (byteRowsOk) and take kRowB, the bytes between spatial positions, when it is known at
+// compile time (0: from the shape).
+template <typename T, int kLoads, int kEx, bool kAhead, bool kBlocked, int kRowB = 0>
 __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
     msdaSharedKernel(MsdaShape s, PairMap map, const T* __restrict__ value, const int32_t* __restrict__ shapes,
                      const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
                      T* __restrict__ out) {
-  constexpr int VEC = detail::Vec16<T>::kN;
-  const int groups = s.channels / VEC;  // a power of two, 2..32 (map.lanes): a pair's lanes are whole and aligned
   const long long tid = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  constexpr int VEC = detail::Vec16<T>::kN;
+  constexpr bool kBytes = kEx >= kByteRows;
+  const int groups = s.channels / VEC;  // a power of two, 2..32 (map.lanes): a pair's lanes are whole and aligned
   bool valid;
-  const long long pair = kBlocked ? blockedPair(map, tid, &valid) : linearPair(map, tid, &valid);
-  const int group = static_cast<int>(kBlocked ? tid & (groups - 1) : tid - pair * groups);
-  const int laneBase = (threadIdx.x & 31) - group;
+  long long pair;
+  int group, m;
+  long long n;
+  if constexpr (kBytes) {
+    // 32-bit index arithmetic; groups is a power of two.
+    const unsigned t32 = static_cast<unsigned>(tid);
+    const unsigned shift = __ffs(groups) - 1;
+    const unsigned p32 = t32 >> shift;
+    valid = p32 < static_cast<unsigned>(s.batch * s.queries * s.heads);
+    const unsigned sp = valid ? p32 : 0u;
+    pair = p32;
+    group = static_cast<int>(t32 & (groups - 1));
+    m = static_cast<int>(sp % static_cast<unsigned>(s.heads));
+    n = sp / static_cast<unsigned>(s.heads * s.queries);
+  } else {
+    pair = kBlocked ? blockedPair(map, tid, &valid) : linearPair(map, tid, &valid);
+    group = static_cast<int>(kBlocked ? tid & (groups - 1) : tid - pair * groups);
+    const long long sp = valid ? pair : 0;
+    m = static_cast<int>(sp % s.heads);
+    n = sp / (static_cast<long long>(s.heads) * s.queries);
+  }
   const long long safePair = valid ? pair : 0;
-  const int m = static_cast<int>(safePair % s.heads);
-  const long long n = safePair / (static_cast<long long>(s.heads) * s.queries);
+  const int laneBase = (threadIdx.x & 31) - group;
   const int lp = s.levels * s.points;
   const float invPoints = 1.f / s.points;
   const float2* locp = reinterpret_cast<const float2*>(loc) + safePair * lp;
   const T* attp = attn + safePair * lp;
   const int row = s.heads * s.channels;
+  const int rowBytes = kRowB != 0 ? kRowB : row * static_cast<int>(sizeof(T));
   const T* vbase = value + n * s.spatial * row + static_cast<long long>(m) * s.channels + group * VEC;
 
   float acc[VEC];
@@ -142,23 +163,21 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
       const float2 cur = xy;
       const float ca = a;
       fetchPoint(valid && p + groups < lp, p + groups, locp, attp, xy, a);
-      pointMsg<kEx>(has, cur, ca, static_cast<int>((p + 0.5f) * invPoints), shapes, starts, row, mine);
+      pointMsg<kEx>(has, cur, ca, static_cast<int>((p + 0.5f) * invPoints), shapes, starts, row, rowBytes, mine);
     } else if (has) {
       pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts,
-                    row, mine);
+                    row, rowBytes, mine);
     } else {
-      pointMsg<kEx>(false, xy, a, 0, shapes, starts, row, mine);
+      pointMsg<kEx>(false, xy, a, 0, shapes, starts, row, rowBytes, mine);
     }
     for (int j = 0; j < groups; j += 2) {  // two points per step
       PointMsg<kEx> p0, p1;
       shufflePair(mine, laneBase + j, p0, p1);
       uint4 raw[8];
-      loadMsg<kLoads>(vbase, p0, row, raw);
-      loadMsg<kLoads>(vbase, p1, row, raw + 4);
-#pragma unroll
-      for (int k = 0; k < 4; ++k) accumulate(acc, raw[k], p0.w[k], T());
-#pragma unroll
-      for (int k = 0; k < 4; ++k) accumulate(acc, raw[4 + k], p1.w[k], T());
+      loadMsg<kLoads, kEx, kRowB>(vbase, p0, row, rowBytes, raw);
+      loadMsg<kLoads, kEx, kRowB>(vbase, p1, row, rowBytes, raw + 4);
+      blendPoint(acc, raw, p0, T());
+      blendPoint(acc, raw + 4, p1, T());
     }
   }
   if (valid) detail::store16(out + pair * s.channels + group * VEC, acc);
@@ -193,7 +212,22 @@ DesignKernel<T> designKernel(const MsdaShape& s, const Design& d) {
       if (d.prefetch == 2) k = blocked ? msdaSharedKernel<T, L, E, true, true> : msdaSharedKernel<T, L, E, true, false>;
       else k = blocked ? msdaSharedKernel<T, L, E, false, true> : msdaSharedKernel<T, L, E, false, false>;
     };
+    // The byte forms: unconditional loads, the linear map, and a compiled-in row of 256 elements (d_model 256,
+    // the Deformable DETR family's) when the shape has it.
+    const auto pickBytes = [&](auto loadsC, auto exC) {
+      constexpr int L = decltype(loadsC)::value, E = decltype(exC)::value;
+      constexpr int R = 256 * sizeof(T);
+      const bool fixed = static_cast<long long>(s.heads) * s.channels * sizeof(T) == R;
+      k = fixed ? msdaSharedKernel<T, L, E, false, false, R> : msdaSharedKernel<T, L, E, false, false>;
+    };
     const auto withExchange = [&](auto loadsC) {
+      if constexpr (decltype(loadsC)::value != kPredicated) {
+        if (d.exchange == kByteRows) return pickBytes(loadsC, std::integral_constant<int, kByteRows>{});
+        if constexpr (std::is_same<T, __half>::value) {
+          if (d.exchange == kByteRowsHalf) return pickBytes(loadsC, std::integral_constant<int, kByteRowsHalf>{});
+          if (d.exchange == kByteRowsLerpHalf) return pickBytes(loadsC, std::integral_constant<int, kByteRowsLerpHalf>{});
+        }
+      }
       if (d.exchange == kRowPairs) pick(loadsC, std::integral_constant<int, kRowPairs>{});
       else pick(loadsC, std::integral_constant<int, kFourCorners>{});
     };

@@ -28,7 +28,7 @@ __device__ __forceinline__ uint4 cornerLoad(const T* base, int off, int extra) {
 // The row exchange keeps the others at 5 blocks of 256 (48 registers; left alone it takes 56 for fp16).
 template <int kLoads, bool kShared, int kEx = 1>
 constexpr int minBlocksFor() {
-  return kLoads == kBudget ? (kShared ? 4 : 1) : kEx == 2 ? 5 : 0;
+  return kLoads == kBudget ? (kShared ? 4 : 1) : kEx >= 2 ? 5 : 0;
 }
 
 // The four bilinear weights times the attention weight, in corner order (top-left, top-right, bottom-left,
@@ -134,13 +134,38 @@ __device__ __forceinline__ void accumulate(float* acc, uint4 raw, float w, float
 }
 
 // What the lane that computed a point sends the other lanes of its pair: corner offsets in the Exchange form
-// (kFourCorners: four, -1 outside the level; kRowPairs: cornerRows' two rows) and the four weights.
+// (kFourCorners: four, -1 outside the level; the row forms: cornerRows' two rows, in elements or bytes) and the
+// four weights (kByteRowsHalf: packed as two half2 words).
 template <int kEx>
 struct PointMsg {
   static constexpr int kInts = kEx == kFourCorners ? 4 : 2;
+  static constexpr int kWords = kEx == kByteRowsHalf || kEx == kByteRowsLerpHalf ? 2 : 4;
   int ints[kInts];
-  float w[4];
+  float w[kWords];  // kByteRowsHalf: the bits of two half2 (the four weights); kByteRowsLerpHalf: the bits of the
+                    // half2 (1 - lw, lw), then of the half2 of the top and bottom rows' weights
 };
+
+__device__ __forceinline__ float half2Bits(__half2 h) { return __uint_as_float(*reinterpret_cast<const unsigned*>(&h)); }
+__device__ __forceinline__ __half2 bitsHalf2(float f) {
+  const unsigned u = __float_as_uint(f);
+  return *reinterpret_cast<const __half2*>(&u);
+}
+
+// The four weights of a message as fp32.
+template <int kEx>
+__device__ __forceinline__ void msgWeights(const PointMsg<kEx>& m, float* w) {
+  if constexpr (kEx == kByteRowsHalf) {
+#pragma unroll
+    for (int k = 0; k < 2; ++k) {
+      const float2 f = __half22float2(bitsHalf2(m.w[k]));
+      w[2 * k] = f.x;
+      w[2 * k + 1] = f.y;
+    }
+  } else {
+#pragma unroll
+    for (int k = 0; k < 4; ++k) w[k] = m.w[k];
+  }
+}
 
 // A lane's location and attention weight of point p (has: the lane has a point this round).
 template <typename T>
@@ -150,25 +175,37 @@ __device__ __forceinline__ void fetchPoint(bool has, int p, const float2* __rest
   a = has ? toFloat(attp[p]) : 0.f;
 }
 
-// The message of a lane's point p of level l, or an empty one.
+// The message of a lane's point p of level l, or an empty one. `row` is in elements, `rowBytes` in bytes (the
+// byte forms' offsets).
 template <int kEx>
 __device__ __forceinline__ void pointMsg(bool has, float2 xy, float a, int l, const int32_t* __restrict__ shapes,
-                                         const int32_t* __restrict__ starts, int row, PointMsg<kEx>& m) {
+                                         const int32_t* __restrict__ starts, int row, int rowBytes,
+                                         PointMsg<kEx>& m) {
   if (has) {
     if constexpr (kEx == kFourCorners) {
       corners(xy, a, shapes, starts, l, row, m.ints, m.w);
     } else {
       float lh, lw;
       // Outside the level every weight is 0, as in corners(): a non-finite attention weight there stays unread.
-      if (!cornerRows(xy, shapes, starts, l, row, m.ints, lh, lw)) a = 0.f;
-      bilinearWeights(lh, lw, a, m.w);
+      if (!cornerRows(xy, shapes, starts, l, kEx >= kByteRows ? rowBytes : row, m.ints, lh, lw)) a = 0.f;
+      if constexpr (kEx == kByteRowsHalf) {
+        float w[4];
+        bilinearWeights(lh, lw, a, w);
+        m.w[0] = half2Bits(__floats2half2_rn(w[0], w[1]));
+        m.w[1] = half2Bits(__floats2half2_rn(w[2], w[3]));
+      } else if constexpr (kEx == kByteRowsLerpHalf) {
+        m.w[0] = half2Bits(__floats2half2_rn(1.f - lw, lw));
+        m.w[1] = half2Bits(__floats2half2_rn((1.f - lh) * a, lh * a));
+      } else {
+        bilinearWeights(lh, lw, a, m.w);
+      }
     }
     return;
   }
 #pragma unroll
   for (int k = 0; k < PointMsg<kEx>::kInts; ++k) m.ints[k] = kEx == kFourCorners ? -1 : 0;
 #pragma unroll
-  for (int k = 0; k < 4; ++k) m.w[k] = 0.f;
+  for (int k = 0; k < PointMsg<kEx>::kWords; ++k) m.w[k] = 0.f;
 }
 
 // The messages of lanes src and src + 1 (the two points of a step), in the order the four-corner form always
@@ -178,21 +215,79 @@ __device__ __forceinline__ void shufflePair(const PointMsg<kEx>& m, int src, Poi
 #pragma unroll
   for (int k = 0; k < 4; ++k) {
     if (k < PointMsg<kEx>::kInts) a.ints[k] = __shfl_sync(0xffffffffu, m.ints[k], src);
-    a.w[k] = __shfl_sync(0xffffffffu, m.w[k], src);
+    if (k < PointMsg<kEx>::kWords) a.w[k] = __shfl_sync(0xffffffffu, m.w[k], src);
     if (k < PointMsg<kEx>::kInts) b.ints[k] = __shfl_sync(0xffffffffu, m.ints[k], src + 1);
-    b.w[k] = __shfl_sync(0xffffffffu, m.w[k], src + 1);
+    if (k < PointMsg<kEx>::kWords) b.w[k] = __shfl_sync(0xffffffffu, m.w[k], src + 1);
   }
 }
 
+// The byte forms' load: 16 bytes at p + kOff where `on`, else zeros, as one predicated instruction (the C++
+// form of it compiles to a branch per load, or with a zero vector to two selects per address).
+template <int kOff>
+__device__ __forceinline__ uint4 loadIf(int on, const char* p) {
+#ifdef __CUDA_ARCH__
+  uint4 v;
+  asm("{\n\t.reg .pred q;\n\tsetp.ne.b32 q, %5, 0;\n\tmov.b32 %0, 0;\n\tmov.b32 %1, 0;\n\tmov.b32 %2, 0;\n\t"
+      "mov.b32 %3, 0;\n\t@q ld.global.nc.v4.u32 {%0, %1, %2, %3}, [%4+%6];\n\t}"
+      : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+      : "l"(p), "r"(on), "n"(kOff));
+  return v;
+#else
+  return on ? __ldg(reinterpret_cast<const uint4*>(p + kOff)) : uint4{};
+#endif
+}
+
+// The two corner vectors of a byte-form row r (flags in its low bits, as cornerRows) from the lane's first byte;
+// the right corner is `rowBytes` further (kRowB: known at compile time, carried by the load instruction).
+template <int kRowB>
+__device__ __forceinline__ void loadByteRow(const char* lane, int r, int rowBytes, uint4* raw) {
+  const char* p = lane + (r & ~3);  // signed: a row left of the level (wl = -1) starts one position before it
+  raw[0] = loadIf<0>(r & 1, p);
+  raw[1] = kRowB != 0 ? loadIf<kRowB>(r & 2, p) : loadIf<0>(r & 2, p + rowBytes);
+}
+
 // The four corner vectors of a message's point, in weight order.
-template <int kLoads, int kEx, typename T>
-__device__ __forceinline__ void loadMsg(const T* vbase, const PointMsg<kEx>& m, int row, uint4* raw) {
-  if constexpr (kEx == kRowPairs) {
+template <int kLoads, int kEx, int kRowB, typename T>
+__device__ __forceinline__ void loadMsg(const T* vbase, const PointMsg<kEx>& m, int row, int rowBytes, uint4* raw) {
+  if constexpr (kEx >= kByteRows) {
+    const char* lane = reinterpret_cast<const char*>(vbase);
+    loadByteRow<kRowB>(lane, m.ints[0], rowBytes, raw);
+    loadByteRow<kRowB>(lane, m.ints[1], rowBytes, raw + 2);
+  } else if constexpr (kEx == kRowPairs) {
     loadRow<kLoads>(vbase, m.ints[0], row, raw);
     loadRow<kLoads>(vbase, m.ints[1], row, raw + 2);
   } else {
 #pragma unroll
     for (int k = 0; k < 4; ++k) raw[k] = cornerLoad<kLoads>(vbase, m.ints[k], 0);
+  }
+}
+
+// acc += the point's four corner vectors raw[0..3] (top-left, top-right, bottom-left, bottom-right) by the
+// message's weights. kByteRowsLerpHalf blends each row's two corners in fp16 first (a row's result rounded to
+// fp16 once), then adds the rows in fp32: half the conversions and products.
+template <int kEx, typename T>
+__device__ __forceinline__ void blendPoint(float* acc, const uint4* raw, const PointMsg<kEx>& m, T) {
+  if constexpr (kEx == kByteRowsLerpHalf) {
+    const __half2 f = bitsHalf2(m.w[0]);
+    const __half2 fl = __low2half2(f), fr = __high2half2(f);
+    const float2 rw = __half22float2(bitsHalf2(m.w[1]));
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const __half2* left = reinterpret_cast<const __half2*>(raw + 2 * r);
+      const __half2* right = reinterpret_cast<const __half2*>(raw + 2 * r + 1);
+      const float wr = r == 0 ? rw.x : rw.y;
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const float2 x = __half22float2(__hfma2(right[i], fr, __hmul2(left[i], fl)));
+        acc[2 * i] += wr * x.x;
+        acc[2 * i + 1] += wr * x.y;
+      }
+    }
+  } else {
+    float w[4];
+    msgWeights(m, w);
+#pragma unroll
+    for (int k = 0; k < 4; ++k) accumulate(acc, raw[k], w[k], T());
   }
 }
 

@@ -6,7 +6,8 @@
 // thread, one per CUDA thread, switched at every warp shuffle and __syncthreads, so a shuffle sees what the other
 // lanes hold at the same point of the program, as on the GPU. Covers: thread and block indices, __ldg,
 // full-warp __shfl_sync / __shfl_xor_sync, __syncthreads, __shared__ (function statics: blocks run one at a time),
-// the fp16 conversions of cuda_fp16.h, rsqrtf. Not covered: atomics, partial warp masks, races and memory ordering
+// the fp16 conversions and arithmetic of cuda_fp16.h, rsqrtf, __ffs. Inline PTX is not: kernels give it a C++
+// form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: atomics, partial warp masks, races and memory ordering
 // (fibers run one after another). A shuffle that some lanes of a warp never reach (divergence) and a barrier that
 // never opens are reported as errors, where a GPU would give undefined results or hang.
 #include <cuda_fp16.h>
@@ -71,11 +72,25 @@ inline T __ldg(const T* p) {
 }
 
 inline float rsqrtf(float x) { return 1.f / std::sqrt(x); }  // the GPU's is within 2 ulp of this
+inline int __ffs(int x) { return __builtin_ffs(x); }
 
 inline float __uint_as_float(unsigned int u) {
   float f;
   std::memcpy(&f, &u, 4);
   return f;
+}
+inline unsigned int __float_as_uint(float f) {
+  unsigned int u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+
+// The fused fp16 multiply-add the host headers leave to device code: exact in double, rounded to fp16 once, as
+// the GPU's HFMA2 (exact while the product and the addend are within 2^30 of each other in magnitude).
+inline __half2 __hfma2(__half2 a, __half2 b, __half2 c) {
+  const float2 x = __half22float2(a), y = __half22float2(b), z = __half22float2(c);
+  return __halves2half2(__double2half(static_cast<double>(x.x) * y.x + z.x),
+                        __double2half(static_cast<double>(x.y) * y.y + z.y));
 }
 
 namespace cuda_emulator {

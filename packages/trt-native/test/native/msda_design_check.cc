@@ -32,22 +32,40 @@ static int checkDesigns(int& designs) {
   const MsdaShape encoder{1, kS, 8, 32, kS, 4, 4}, decoder{1, kS, 8, 32, 300, 4, 4};
   const MsdaTuning none{};
   // Defaults: fp16 (8 per vector) and fp32 (4 per vector) encoder take the shared-corner kernel with their
-  // load and exchange forms; decoders split points 8 (fp16) or 4 (fp32) ways.
+  // byte forms (fp16: rows blended in fp16), a register budget of 4 blocks and no prefetch;
+  // decoders split points 8 (fp16) or 4 (fp32) ways.
+  using namespace trtkit::msda;
   Design d = chooseDesign(encoder, 8, none, kSms);
-  EXPECT(d.ok && d.shared && d.nv == 1 && d.split == 1 && d.loads == trtkit::msda::kZeroVector);
-  EXPECT(d.exchange == trtkit::msda::kRowPairs && d.prefetch == 1 && d.map.lanes == 4 && d.map.headsPerWarp == 0);
-  d = chooseDesign(decoder, 8, none, kSms);
-  EXPECT(d.exchange == trtkit::msda::kFourCorners && d.prefetch == 1);  // the split kernel has neither
+  EXPECT(d.ok && d.shared && d.nv == 1 && d.split == 1 && d.loads == kBudget && d.block == 256);
+  EXPECT(d.exchange == kByteRowsLerpHalf && d.prefetch == 1 && d.map.lanes == 4 &&
+         d.map.headsPerWarp == 0);
   d = chooseDesign(encoder, 4, none, kSms);
-  EXPECT(d.ok && d.shared && d.loads == trtkit::msda::kBudget && d.map.lanes == 8);
-  EXPECT(d.exchange == trtkit::msda::kRowPairs && d.prefetch == 2);
+  EXPECT(d.ok && d.shared && d.loads == kBudget && d.map.lanes == 8);
+  EXPECT(d.exchange == kByteRows && d.prefetch == 1);
   d = chooseDesign(decoder, 8, none, kSms);
-  EXPECT(d.ok && !d.shared && d.split == 8 && d.loads == trtkit::msda::kZeroVector && d.block == 256);
+  EXPECT(d.ok && !d.shared && d.split == 8 && d.loads == kZeroVector && d.block == 256);
+  EXPECT(d.exchange == kFourCorners && d.prefetch == 1);  // the split kernel has neither
   d = chooseDesign(decoder, 4, none, kSms);
-  EXPECT(d.ok && !d.shared && d.split == 4 && d.loads == trtkit::msda::kPredicated);
+  EXPECT(d.ok && !d.shared && d.split == 4 && d.loads == kPredicated);
   // 24 channels of fp16: three vectors, not a power of two: one lane per vector, no split, no sharing.
   d = chooseDesign(MsdaShape{1, 256, 4, 24, 200, 2, 4}, 8, none, kSms);
   EXPECT(d.ok && !d.shared && d.split == 1 && d.nv == 1);
+  // Knobs the byte forms cannot take, or shapes past their 31-bit offsets and indices, keep the element-offset
+  // row exchange as the default (with fp32's prefetch), and refuse a byte form asked for.
+  d = chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 1, 0, 0, 0}, kSms);  // predicated loads
+  EXPECT(d.ok && d.exchange == kRowPairs && d.loads == kPredicated);
+  d = chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 2, 0, 0}, kSms);  // 2 heads per warp
+  EXPECT(d.ok && d.exchange == kRowPairs && d.loads == kZeroVector && d.map.headsPerWarp == 2);
+  d = chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 2}, kSms);  // prefetch
+  EXPECT(d.ok && d.exchange == kRowPairs && d.prefetch == 2);
+  const MsdaShape wide{1, 1 << 20, 16, 64, 1 << 16, 4, 4};  // 2^20 x 1024 fp16 values: 2 GiB, past 31 bits
+  d = chooseDesign(wide, 8, none, kSms);
+  EXPECT(d.ok && d.exchange == kRowPairs && d.loads == kZeroVector && d.prefetch == 1);
+  EXPECT(!chooseDesign(wide, 8, MsdaTuning{0, 0, 0, 0, 0, 0, kByteRows, 0}, kSms).ok);
+  const MsdaShape many{64, 8192, 8, 32, 8192, 4, 4};  // 64 x 8192 x 8 pairs x 4 lanes = 2^24 threads: fits
+  EXPECT(chooseDesign(many, 8, none, kSms).exchange == kByteRowsLerpHalf);
+  const MsdaShape tooMany{8192, 8192, 8, 32, 8192, 4, 4};  // 2^31 threads
+  EXPECT(chooseDesign(tooMany, 8, none, kSms).exchange == kRowPairs);
   // Fixed designs the encoder takes: every combination the benchmark times.
   for (int loads : {1, 2, 3})
     for (int h : {0, 1, 2, 4, 8})
@@ -56,6 +74,15 @@ static int checkDesigns(int& designs) {
           d = chooseDesign(encoder, 8, MsdaTuning{1, 1, 2, 0, loads, h, ex, pf}, kSms);
           EXPECT(d.ok && d.shared && d.loads == loads && d.exchange == ex && d.prefetch == pf && d.map.headsPerWarp == h);
         }
+  for (int vec : {4, 8})
+    for (int loads : {2, 3})
+      for (int ex : {3, 4, 6})
+      {
+        d = chooseDesign(encoder, vec, MsdaTuning{1, 1, 2, 0, loads, 0, ex, 1}, kSms);
+        const bool half2 = ex != kByteRows;  // half2 words: fp16 values only
+        EXPECT(d.ok == (vec == 8 || !half2));
+        if (d.ok) EXPECT(d.loads == loads && d.exchange == ex);
+      }
   // Refused: knobs out of range, designs the channels do not allow, shared-kernel knobs elsewhere.
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{3, 0, 0, 0, 0, 0, 0, 0}, kSms).ok);    // split 3
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{16, 0, 0, 0, 0, 0, 0, 0}, kSms).ok);   // split 16
@@ -70,8 +97,14 @@ static int checkDesigns(int& designs) {
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 96, 0, 0, 0, 0}, kSms).ok);   // 96-thread blocks
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 3, 0, 0}, kSms).ok);    // 3 heads per warp
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 16, 0, 0}, kSms).ok);   // 16 > 8 pairs per warp
-  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 3, 0}, kSms).ok);    // exchange 3
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 5, 0}, kSms).ok);    // exchange 5 (removed)
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 7, 0}, kSms).ok);    // exchange 7
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 3}, kSms).ok);    // prefetch 3
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 1, 0, 3, 0}, kSms).ok);    // byte rows, predicated
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 2, 3, 0}, kSms).ok);    // byte rows, 2 heads/warp
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 3, 2}, kSms).ok);    // byte rows, prefetch
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 128, 0, 0, 3, 0}, kSms).ok);  // byte rows, 128 threads
+  EXPECT(!chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 6, 0}, kSms).ok);    // fp16 blend, fp32 values
   for (int k = 5; k < 8; ++k) {  // pair map, exchange, prefetch: shared-corner kernel only
     int f[8] = {8, 1, 0, 0, 0, 0, 0, 0};
     f[k] = 2;

@@ -1,7 +1,9 @@
 // Runs every design of the wide MSDA kernels (native/cuda/msda_kernels.cuh) on the CPU through the emulator
 // (cuda_emulator.h), run by msda-emulate.test.ts. Each output is poisoned (NaN) first and must be fully written,
 // must match a float64 reference computed here within the bound of its dtype, and must equal, bit for bit, the
-// output of its design family's default; reads through __ldg must stay inside the inputs (load forms, pair maps, exchange forms and prefetch change no arithmetic).
+// output of its design family's first design (load forms, pair maps, exchange forms 1-3 and prefetch change no
+// arithmetic; half2 weights and the fp16 row blend are families of their own); reads through __ldg must stay
+// inside the inputs.
 // Prints "ok <runs> <families>" or the first failure, and exits non-zero on failure.
 #include "cuda_emulator.h"
 // The emulator must come first.
@@ -91,7 +93,7 @@ static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& 
   for (size_t i = 0; i < attn.size(); ++i) attn[i] = static_cast<T>(static_cast<float>(in.attn[i]));
   const MsdaShape s{c.batch, in.spatial, c.heads, c.channels, c.queries, static_cast<int>(c.levels.size()), c.points};
   const double bound = kHalf ? 2e-3 : 1e-5;
-  std::map<std::tuple<int, int, bool>, std::vector<T>> firstOfFamily;
+  std::map<std::tuple<int, int, bool, int>, std::vector<T>> firstOfFamily;
   int runs = 0;
   for (const MsdaTuning& t : tunings) {
     const msda::Design d = msda::chooseDesign(s, 16 / static_cast<int>(sizeof(T)), t, 132);
@@ -121,7 +123,9 @@ static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& 
     const check::Comparison c = check::compare(out, ref);
     if (!c.written) fail(std::string(name) + ": outputs left unwritten");
     if (!(c.relative < bound)) fail(std::string(name) + ": relative error " + std::to_string(c.relative));
-    const auto key = std::make_tuple(d.nv, d.split, d.shared);
+    // Half2 weights and the fp16 row blend round differently from the other forms: families of their own.
+    const int rounding = d.exchange == msda::kByteRowsHalf || d.exchange == msda::kByteRowsLerpHalf ? d.exchange : 0;
+    const auto key = std::make_tuple(d.nv, d.split, d.shared, rounding);
     auto it = firstOfFamily.find(key);
     if (it == firstOfFamily.end()) {
       firstOfFamily.emplace(key, out);
@@ -142,13 +146,19 @@ int main() {
   for (int split : {1, 2, 4, 8})
     for (int block : {64, 256}) tunings.push_back(MsdaTuning{split, 1, 1, block, 0, 0, 0, 0});
   for (int loads : {2, 3}) tunings.push_back(MsdaTuning{8, 1, 0, 0, loads, 0, 0, 0});
+  // Byte forms (fp32 takes byte rows only).
+  for (int loads : {2, 3})
+    for (int ex : {3, 4, 6}) tunings.push_back(MsdaTuning{1, 1, 2, 0, loads, 0, ex, 1});
   for (int nv : {2, 4}) tunings.push_back(MsdaTuning{0, nv, 0, 0, 0, 0, 0, 0});
   // Two levels with points past the borders, partial warps and blocks (11 queries); two heads of 64 channels
-  // (8 or 16 lanes per pair); one head of 32 channels over three levels (4 or 8 lanes, one pair per lane group).
+  // (8 or 16 lanes per pair); one head of 32 channels over three levels (4 or 8 lanes, one pair per lane group);
+  // four levels of 4 points.
   const std::vector<Case> cases{
       {"m8 d32", 2, {{6, 9}, {3, 5}}, 8, 32, 11, 3},
       {"m2 d64", 1, {{5, 7}, {2, 3}}, 2, 64, 9, 2},
       {"m1 d32", 1, {{4, 4}, {2, 2}, {1, 1}}, 1, 32, 5, 4},
+      // 16 points per pair over four levels.
+      {"m2 d32 16 points", 1, {{4, 5}, {2, 3}, {1, 2}, {1, 1}}, 2, 32, 7, 4},
   };
   int runs = 0, families = 0;
   unsigned seed = 20261123;
