@@ -84,7 +84,7 @@ def msda_launch(value, shapes, starts, loc, attn, out, scalar=False):
 
 
 EXCHANGE_TEXT = {1: ", four-corner exchange", 2: ", row exchange", 3: ", byte rows", 4: ", byte rows + half2 weights",
-                 6: ", byte rows + fp16 row blend + half2 row weights"}
+                 6: ", byte rows + fp16 row blend + half2 row weights", 7: ", packed rows + fp16 row blend"}
 TUNING_FIELDS = ("split", "nv", "sharing", "block", "loads", "heads_per_warp", "exchange", "prefetch")  # MsdaTuning
 _tunings = {}
 
@@ -196,7 +196,7 @@ def msda_design(dtype, m, d, n, s, lq, l, p, tuning):
     return list(res)
 
 
-def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0):
+def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0, points=0):
     """Whether msdaForwardTuned takes the design for heads m and channels d (the rules of launchWide, written
     out independently; split and sharing are given, not chosen, in every design checked)."""
     vectors = d // (8 if dtype == torch.float16 else 4)
@@ -215,8 +215,10 @@ def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0)
         return False
     if ex >= 3 and (loads == 1 or hpw or pf == 2 or (ex >= 4 and dtype != torch.float16)):
         return False  # byte-row forms: unconditional loads, the linear map, no prefetch; half2 words for fp16 only
-    if ex == 5 or ex > 6 or block not in (0, 64, 128, 256) or (shared and ex >= 3 and block not in (0, 256)):
+    if ex == 5 or ex > 7 or block not in (0, 64, 128, 256) or (shared and ex >= 3 and block not in (0, 256)):
         return False  # exchange 5 was removed; the byte forms' kernels are built for 256-thread blocks
+    if ex == 7 and points % groups:
+        return False  # the packed word: a round's points within one level
     return not hpw or ((32 // groups) % hpw == 0 and m % hpw == 0)
 
 
@@ -229,7 +231,7 @@ def check_msda_variants():
                (1, 8, 0, 0, 0, 2, 0, 0), (1, 8, 0, 0, 0, 0, 2, 0), (1, 8, 0, 0, 0, 0, 0, 2)]  # last three: refused
     # Shared-corner kernel: pair maps (heads per warp), exchange forms and point prefetch, with each load form.
     designs += [(1, 1, 2, 0, 0, h, 0, 0) for h in (1, 2, 4, 8)]
-    designs += [(1, 1, 2, 0, x, h, ex, pf) for x in (0, 1, 2, 3) for h in (0, 2) for ex in (1, 2, 3, 4, 5, 6) for pf in (1, 2)]
+    designs += [(1, 1, 2, 0, x, h, ex, pf) for x in (0, 1, 2, 3) for h in (0, 2) for ex in (1, 2, 3, 4, 5, 6, 7) for pf in (1, 2)]
     designs += [(1, 1, 2, b, 0, 0, ex, 1) for b in (128, 1024) for ex in (2, 3, 4, 6)]  # 1024 refused, 128 too for bytes
     shapes_ = [("m8 d32", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 77, 4),
                ("m2 d64", 3, [(7, 9), (4, 5)], 2, 64, 13, 3)]
@@ -246,7 +248,7 @@ def check_msda_variants():
                         + (f" block {block}" if block else "") + (f" load form {loads}" if loads else "")
                         + (f" heads/warp {hpw}" if hpw else "") + (f" exchange {ex}" if ex else "")
                         + (f" prefetch {pf}" if pf else "") + f" {dn}")
-                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf, block)
+                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf, block, p)
                 if rc != 0 or not ok:
                     # A design the shape cannot take must be refused, and only such a design.
                     record(f"{name} refused" if rc else f"{name} accepted", not ok and rc != 0, {"rc": rc})
@@ -261,7 +263,7 @@ def check_msda_variants():
                 # Families by the exchange form the design resolves to (the default is a byte form now).
                 rex = msda_design(dtype, m, d, n, sum(h * w for h, w in lv), lq, len(lv), p,
                                   (split, nv, minb, block, loads, hpw, ex, pf))[5]
-                key = (nv, split, minb, rex if rex >= 4 else 0)
+                key = (nv, split, minb, {4: 4, 6: 6, 7: 6}.get(rex, 0))  # the packed word: the row blend's bits
                 if key not in first:
                     first[key] = out.clone()
                 elif loads or hpw or ex or pf or (block and minb == 2):
@@ -594,7 +596,7 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     # (the defaults: fp16 exchange 6, load form 3; fp32 exchange 3, load form 3)
                     for hpw, ex, pf, loads in ((0, 1, 1, 0), (0, 2, 1, 0), (0, 2, 1, 2), (0, 2, 2, 3), (2, 2, 1, 0),
                                                (0, 3, 1, 2), (0, 3, 1, 3), (0, 4, 1, 2), (0, 4, 1, 3), (0, 6, 1, 2),
-                                               (0, 6, 1, 3)):
+                                               (0, 6, 1, 3), (0, 7, 1, 2), (0, 7, 1, 3)):
                         if ex >= 4 and dtype != torch.float16:
                             continue
                         txt = f"heads/warp {hpw}" if hpw else "heads/warp all"

@@ -7,6 +7,14 @@
 #else
 #define TRTKIT_HD inline
 #endif
+// GCC 12.2 (Debian 12's, nvcc's host compiler there) miscompiles the design choice below at -O2 and -O3: its jump
+// threading makes chooseDesign refuse designs it accepts at -O1 (docs/benchmarks/kernels.md, fourth session of
+// 2026-11-23). The choice runs once per launch on the host; it is compiled without that pass.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDA_ARCH__)
+#define TRTKIT_DESIGN_CODE __attribute__((optimize("no-thread-jumps")))
+#else
+#define TRTKIT_DESIGN_CODE
+#endif
 
 namespace trtkit {
 
@@ -65,6 +73,9 @@ enum Exchange : int {
   kByteRowsLerpHalf = 6,  // kByteRows with the horizontal fractions as one half2 word and the two row weights as
                           // another: the two corners of a row are blended in fp16 (HFMA2), rows added in fp32;
                           // 4 shuffles (fp16 values only)
+  kPackedLerpHalf = 7,    // kByteRowsLerpHalf with both rows in one word: the top-left corner's byte offset and the
+                          // four corners' flags; the bottom row is one row of the level further, the same level for
+                          // a whole round when the points per level are a multiple of the lanes per pair; 3 shuffles
 };
 
 // Pairs are numbered (n * queries + q) * heads + m, the order of the output rows. `lanes` threads serve one pair
@@ -136,7 +147,8 @@ TRTKIT_HD bool byteRowsOk(const MsdaShape& s, int vec, int loads, int headsPerWa
 
 // The exchange forms there are.
 TRTKIT_HD bool exchangeKnown(int e) {
-  return e == kFourCorners || e == kRowPairs || e == kByteRows || e == kByteRowsHalf || e == kByteRowsLerpHalf;
+  return e == kFourCorners || e == kRowPairs || e == kByteRows || e == kByteRowsHalf || e == kByteRowsLerpHalf ||
+         e == kPackedLerpHalf;
 }
 
 // The load form a design takes when none is asked for, and whether a load form fits the design: forms 2 and 3
@@ -159,7 +171,7 @@ struct Design {
 };
 
 // The kernel family of a design: vectors per thread, point split, shared corners (false: refused).
-inline bool chooseFamily(const MsdaShape& s, int vec, const MsdaTuning& t, int sms, Design& d) {
+TRTKIT_DESIGN_CODE inline bool chooseFamily(const MsdaShape& s, int vec, const MsdaTuning& t, int sms, Design& d) {
   const long long pairs = static_cast<long long>(s.batch) * s.queries * s.heads;
   const long long target = static_cast<long long>(sms) * 1024;
   const int vectors = s.channels / vec;
@@ -190,12 +202,13 @@ inline bool chooseFamily(const MsdaShape& s, int vec, const MsdaTuning& t, int s
 
 // The exchange form of a design: the one asked for, else a byte form where the shape and the other knobs allow
 // it. On an H100 (kernels.md, 2026-11-23 fourth session) the fp16 encoder took 73.9 -> 65.0 µs with rows blended
-// in fp16 and half2 weights (relative error 4.2e-4 against 2.1e-4), fp32 112.7 -> 107.0 µs with byte rows (same
-// bits), each in one run.
-inline int chooseExchange(const MsdaShape& s, int vec, const MsdaTuning& t, bool shared) {
+// in fp16 and half2 weights (relative error 4.2e-4 against 2.1e-4), and 66.7 -> 65.4 with both rows in one word;
+// fp32 112.7 -> 107.0 µs with byte rows (same bits), each in one run.
+TRTKIT_DESIGN_CODE inline int chooseExchange(const MsdaShape& s, int vec, const MsdaTuning& t, bool shared, int lanes) {
   if (t.exchange != 0) return t.exchange;
   if (!shared) return kFourCorners;
-  const int byteForm = vec == 8 ? kByteRowsLerpHalf : kByteRows;
+  // fp16: the packed word where a round's points share a level (same bits as the row blend, one shuffle fewer).
+  const int byteForm = vec != 8 ? kByteRows : s.points % lanes == 0 ? kPackedLerpHalf : kByteRowsLerpHalf;
   const int loads = t.loadForm != 0 ? t.loadForm : kBudget;
   const int prefetch = t.pointPrefetch != 0 ? t.pointPrefetch : 1;
   return byteRowsOk(s, vec, loads, t.headsPerWarp, byteForm, prefetch) ? byteForm : kRowPairs;
@@ -206,10 +219,10 @@ inline int chooseExchange(const MsdaShape& s, int vec, const MsdaTuning& t, bool
 // one vector per thread with points split over up to 8 threads, so the launch fills the GPU. (Split in steps:
 // GCC 12.2 at -O2 and -O3 miscompiled this as one function, its jump threading returning "refused" for designs
 // it accepts at -O1; test/native/msda_design_check.cc is built at both levels.)
-inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int sms) {
+TRTKIT_DESIGN_CODE inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int sms) {
   Design d{};
   if (!chooseFamily(s, vec, t, sms, d)) return Design{};
-  d.exchange = chooseExchange(s, vec, t, d.shared);
+  d.exchange = chooseExchange(s, vec, t, d.shared, d.map.lanes);
   if (!exchangeKnown(d.exchange)) return Design{};
   const bool bytes = d.exchange >= kByteRows;
   // Load forms exist for the shared-corner kernel and the 8-way split kernel; the defaults are the fastest
@@ -222,6 +235,7 @@ inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int
   d.prefetch = t.pointPrefetch != 0 ? t.pointPrefetch : d.exchange == kRowPairs && vec == 4 ? 2 : 1;
   if (d.prefetch != 1 && d.prefetch != 2) return Design{};
   if (bytes && !byteRowsOk(s, vec, d.loads, t.headsPerWarp, d.exchange, d.prefetch)) return Design{};
+  if (d.exchange == kPackedLerpHalf && s.points % d.map.lanes != 0) return Design{};  // a round within one level
   if (t.blockThreads != 0 && t.blockThreads != 64 && t.blockThreads != 128 && t.blockThreads != 256) return Design{};
   d.block = t.blockThreads != 0 ? t.blockThreads : 256;
   if (bytes && d.block != 256) return Design{};  // the byte forms' kernels are built for blocks of 256

@@ -170,12 +170,15 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
     } else {
       pointMsg<kEx>(false, xy, a, 0, shapes, starts, row, rowBytes, mine);
     }
+    // kPackedLerpHalf: the round's points share one level (chooseDesign), whose row length every lane can read.
+    const int levelRow =
+        kEx == kPackedLerpHalf ? __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * rowBytes : 0;
     for (int j = 0; j < groups; j += 2) {  // two points per step
       PointMsg<kEx> p0, p1;
       shufflePair(mine, laneBase + j, p0, p1);
       uint4 raw[8];
-      loadMsg<kLoads, kEx, kRowB>(vbase, p0, row, rowBytes, raw);
-      loadMsg<kLoads, kEx, kRowB>(vbase, p1, row, rowBytes, raw + 4);
+      loadMsg<kLoads, kEx, kRowB>(vbase, p0, row, rowBytes, levelRow, raw);
+      loadMsg<kLoads, kEx, kRowB>(vbase, p1, row, rowBytes, levelRow, raw + 4);
       blendPoint(acc, raw, p0, T());
       blendPoint(acc, raw + 4, p1, T());
     }
@@ -224,8 +227,12 @@ DesignKernel<T> designKernel(const MsdaShape& s, const Design& d) {
       if constexpr (decltype(loadsC)::value != kPredicated) {
         if (d.exchange == kByteRows) return pickBytes(loadsC, std::integral_constant<int, kByteRows>{});
         if constexpr (std::is_same<T, __half>::value) {
-          if (d.exchange == kByteRowsHalf) return pickBytes(loadsC, std::integral_constant<int, kByteRowsHalf>{});
-          if (d.exchange == kByteRowsLerpHalf) return pickBytes(loadsC, std::integral_constant<int, kByteRowsLerpHalf>{});
+          using Half = std::integral_constant<int, kByteRowsHalf>;
+          using Lerp = std::integral_constant<int, kByteRowsLerpHalf>;
+          using Packed = std::integral_constant<int, kPackedLerpHalf>;
+          if (d.exchange == kByteRowsHalf) return pickBytes(loadsC, Half{});
+          if (d.exchange == kByteRowsLerpHalf) return pickBytes(loadsC, Lerp{});
+          if (d.exchange == kPackedLerpHalf) return pickBytes(loadsC, Packed{});
         }
       }
       if (d.exchange == kRowPairs) pick(loadsC, std::integral_constant<int, kRowPairs>{});

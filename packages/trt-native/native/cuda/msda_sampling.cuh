@@ -103,6 +103,23 @@ __device__ __forceinline__ bool cornerRows(float2 xy, const int32_t* __restrict_
   return true;
 }
 
+// cornerRows() as one word: the top-left corner's offset in bytes with bit k set when corner k (top-left,
+// top-right, bottom-left, bottom-right) is inside the level (0: the point is outside). `rowBytes` is a multiple
+// of 16 on the byte paths, so the four low bits are free.
+__device__ __forceinline__ bool cornerWord(float2 xy, const int32_t* __restrict__ shapes,
+                                           const int32_t* __restrict__ starts, int l, int rowBytes, int& word,
+                                           float& lh, float& lw) {
+  word = 0;
+  lh = lw = 0.f;
+  Cell c;
+  if (!cellOf(xy, shapes, starts, l, rowBytes, c)) return false;
+  lh = c.lh;
+  lw = c.lw;
+  const bool top = c.hl >= 0, bottom = c.hl + 1 < c.H, left = c.wl >= 0, right = c.wl + 1 < c.W;
+  word = c.base | (top && left ? 1 : 0) | (top && right ? 2 : 0) | (bottom && left ? 4 : 0) | (bottom && right ? 8 : 0);
+  return true;
+}
+
 // The two corner vectors of a row in the row form.
 template <int kLoads, typename T>
 __device__ __forceinline__ void loadRow(const T* vbase, int r, int row, uint4* raw) {
@@ -138,14 +155,16 @@ __device__ __forceinline__ void accumulate(float* acc, uint4 raw, float w, float
 // four weights (kByteRowsHalf: packed as two half2 words).
 template <int kEx>
 struct PointMsg {
-  static constexpr int kInts = kEx == kFourCorners ? 4 : 2;
-  static constexpr int kWords = kEx == kByteRowsHalf || kEx == kByteRowsLerpHalf ? 2 : 4;
+  static constexpr int kInts = kEx == kFourCorners ? 4 : kEx == kPackedLerpHalf ? 1 : 2;
+  static constexpr int kWords = kEx == kByteRowsHalf || kEx >= kByteRowsLerpHalf ? 2 : 4;
   int ints[kInts];
   float w[kWords];  // kByteRowsHalf: the bits of two half2 (the four weights); kByteRowsLerpHalf: the bits of the
                     // half2 (1 - lw, lw), then of the half2 of the top and bottom rows' weights
 };
 
-__device__ __forceinline__ float half2Bits(__half2 h) { return __uint_as_float(*reinterpret_cast<const unsigned*>(&h)); }
+__device__ __forceinline__ float half2Bits(__half2 h) {
+  return __uint_as_float(*reinterpret_cast<const unsigned*>(&h));
+}
 __device__ __forceinline__ __half2 bitsHalf2(float f) {
   const unsigned u = __float_as_uint(f);
   return *reinterpret_cast<const __half2*>(&u);
@@ -187,13 +206,17 @@ __device__ __forceinline__ void pointMsg(bool has, float2 xy, float a, int l, co
     } else {
       float lh, lw;
       // Outside the level every weight is 0, as in corners(): a non-finite attention weight there stays unread.
-      if (!cornerRows(xy, shapes, starts, l, kEx >= kByteRows ? rowBytes : row, m.ints, lh, lw)) a = 0.f;
+      if constexpr (kEx == kPackedLerpHalf) {
+        if (!cornerWord(xy, shapes, starts, l, rowBytes, m.ints[0], lh, lw)) a = 0.f;
+      } else {
+        if (!cornerRows(xy, shapes, starts, l, kEx >= kByteRows ? rowBytes : row, m.ints, lh, lw)) a = 0.f;
+      }
       if constexpr (kEx == kByteRowsHalf) {
         float w[4];
         bilinearWeights(lh, lw, a, w);
         m.w[0] = half2Bits(__floats2half2_rn(w[0], w[1]));
         m.w[1] = half2Bits(__floats2half2_rn(w[2], w[3]));
-      } else if constexpr (kEx == kByteRowsLerpHalf) {
+      } else if constexpr (kEx >= kByteRowsLerpHalf) {
         m.w[0] = half2Bits(__floats2half2_rn(1.f - lw, lw));
         m.w[1] = half2Bits(__floats2half2_rn((1.f - lh) * a, lh * a));
       } else {
@@ -248,8 +271,18 @@ __device__ __forceinline__ void loadByteRow(const char* lane, int r, int rowByte
 
 // The four corner vectors of a message's point, in weight order.
 template <int kLoads, int kEx, int kRowB, typename T>
-__device__ __forceinline__ void loadMsg(const T* vbase, const PointMsg<kEx>& m, int row, int rowBytes, uint4* raw) {
-  if constexpr (kEx >= kByteRows) {
+__device__ __forceinline__ void loadMsg(const T* vbase, const PointMsg<kEx>& m, int row, int rowBytes, int levelRow,
+                                        uint4* raw) {
+  if constexpr (kEx == kPackedLerpHalf) {
+    // levelRow: the bytes between two rows of the round's level
+    const int w = m.ints[0];
+    const char* top = reinterpret_cast<const char*>(vbase) + (w & ~15);
+    const char* bottom = top + levelRow;
+    raw[0] = loadIf<0>(w & 1, top);
+    raw[1] = kRowB != 0 ? loadIf<kRowB>(w & 2, top) : loadIf<0>(w & 2, top + rowBytes);
+    raw[2] = loadIf<0>(w & 4, bottom);
+    raw[3] = kRowB != 0 ? loadIf<kRowB>(w & 8, bottom) : loadIf<0>(w & 8, bottom + rowBytes);
+  } else if constexpr (kEx >= kByteRows) {
     const char* lane = reinterpret_cast<const char*>(vbase);
     loadByteRow<kRowB>(lane, m.ints[0], rowBytes, raw);
     loadByteRow<kRowB>(lane, m.ints[1], rowBytes, raw + 2);
@@ -267,7 +300,7 @@ __device__ __forceinline__ void loadMsg(const T* vbase, const PointMsg<kEx>& m, 
 // fp16 once), then adds the rows in fp32: half the conversions and products.
 template <int kEx, typename T>
 __device__ __forceinline__ void blendPoint(float* acc, const uint4* raw, const PointMsg<kEx>& m, T) {
-  if constexpr (kEx == kByteRowsLerpHalf) {
+  if constexpr (kEx >= kByteRowsLerpHalf) {
     const __half2 f = bitsHalf2(m.w[0]);
     const __half2 fl = __low2half2(f), fr = __high2half2(f);
     const float2 rw = __half22float2(bitsHalf2(m.w[1]));

@@ -7,8 +7,8 @@
 // lanes hold at the same point of the program, as on the GPU. Covers: thread and block indices, __ldg,
 // full-warp __shfl_sync / __shfl_xor_sync, __syncthreads, __shared__ (function statics: blocks run one at a time),
 // the fp16 conversions and arithmetic of cuda_fp16.h, rsqrtf, __ffs. Inline PTX is not: kernels give it a C++
-// form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: atomics, partial warp masks, races and memory ordering
-// (fibers run one after another). A shuffle that some lanes of a warp never reach (divergence) and a barrier that
+// form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: atomics, partial warp masks, races and
+// memory ordering (fibers run one after another). A shuffle that some lanes of a warp never reach (divergence) and a barrier that
 // never opens are reported as errors, where a GPU would give undefined results or hang.
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>

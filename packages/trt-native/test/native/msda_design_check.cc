@@ -28,16 +28,29 @@ static int designFail(int line, const char* what) {
     if (!(cond)) return designFail(__LINE__, #cond);      \
   } while (0)
 
+// The design choice as the launchers call it: the elements per vector known at compile time (msda.cu's
+// launchWide<T>), the multiprocessor count not. GCC 12.2 once miscompiled exactly this form at -O3.
+template <int kVec>
+__attribute__((noinline)) Design chooseAsLaunched(const MsdaShape& s, const MsdaTuning& t, volatile int sms) {
+  return chooseDesign(s, kVec, t, sms);
+}
+
+static bool sameDesign(const Design& a, const Design& b) {
+  return a.ok == b.ok && a.shared == b.shared && a.nv == b.nv && a.split == b.split && a.loads == b.loads &&
+         a.exchange == b.exchange && a.prefetch == b.prefetch && a.block == b.block && a.map.lanes == b.map.lanes &&
+         a.map.headsPerWarp == b.map.headsPerWarp;
+}
+
 static int checkDesigns(int& designs) {
   const MsdaShape encoder{1, kS, 8, 32, kS, 4, 4}, decoder{1, kS, 8, 32, 300, 4, 4};
   const MsdaTuning none{};
   // Defaults: fp16 (8 per vector) and fp32 (4 per vector) encoder take the shared-corner kernel with their
-  // byte forms (fp16: rows blended in fp16), a register budget of 4 blocks and no prefetch;
+  // byte forms (fp16: rows blended in fp16, both rows in one word), a register budget of 4 blocks and no prefetch;
   // decoders split points 8 (fp16) or 4 (fp32) ways.
   using namespace trtkit::msda;
   Design d = chooseDesign(encoder, 8, none, kSms);
   EXPECT(d.ok && d.shared && d.nv == 1 && d.split == 1 && d.loads == kBudget && d.block == 256);
-  EXPECT(d.exchange == kByteRowsLerpHalf && d.prefetch == 1 && d.map.lanes == 4 &&
+  EXPECT(d.exchange == kPackedLerpHalf && d.prefetch == 1 && d.map.lanes == 4 &&
          d.map.headsPerWarp == 0);
   d = chooseDesign(encoder, 4, none, kSms);
   EXPECT(d.ok && d.shared && d.loads == kBudget && d.map.lanes == 8);
@@ -63,9 +76,19 @@ static int checkDesigns(int& designs) {
   EXPECT(d.ok && d.exchange == kRowPairs && d.loads == kZeroVector && d.prefetch == 1);
   EXPECT(!chooseDesign(wide, 8, MsdaTuning{0, 0, 0, 0, 0, 0, kByteRows, 0}, kSms).ok);
   const MsdaShape many{64, 8192, 8, 32, 8192, 4, 4};  // 64 x 8192 x 8 pairs x 4 lanes = 2^24 threads: fits
-  EXPECT(chooseDesign(many, 8, none, kSms).exchange == kByteRowsLerpHalf);
+  EXPECT(chooseDesign(many, 8, none, kSms).exchange == kPackedLerpHalf);
   const MsdaShape tooMany{8192, 8192, 8, 32, 8192, 4, 4};  // 2^31 threads
   EXPECT(chooseDesign(tooMany, 8, none, kSms).exchange == kRowPairs);
+  // The launchers' form of the call agrees with the plain one on the shapes the GPU checks use.
+  const MsdaShape launched[] = {encoder, decoder, {2, 1200, 1, 64, 500, 1, 1}, {2, 890, 8, 32, 300, 4, 4},
+                                {1, 765, 2, 256, 64, 5, 3}, {3, 83, 2, 32, 7, 2, 3}};
+  for (const MsdaShape& sh : launched)
+    for (const MsdaTuning& t : {none, MsdaTuning{1, 1, 2, 0, 0, 0, 0, 0}}) {
+      EXPECT(sameDesign(chooseAsLaunched<4>(sh, t, kSms), chooseDesign(sh, 4, t, kSms)));
+      EXPECT(sameDesign(chooseAsLaunched<8>(sh, t, kSms), chooseDesign(sh, 8, t, kSms)));
+    }
+  for (const MsdaShape& sh : launched)
+    EXPECT(chooseAsLaunched<4>(sh, none, kSms).ok && chooseAsLaunched<8>(sh, none, kSms).ok);
   // Fixed designs the encoder takes: every combination the benchmark times.
   for (int loads : {1, 2, 3})
     for (int h : {0, 1, 2, 4, 8})
@@ -76,8 +99,7 @@ static int checkDesigns(int& designs) {
         }
   for (int vec : {4, 8})
     for (int loads : {2, 3})
-      for (int ex : {3, 4, 6})
-      {
+      for (int ex : {3, 4, 6, 7}) {
         d = chooseDesign(encoder, vec, MsdaTuning{1, 1, 2, 0, loads, 0, ex, 1}, kSms);
         const bool half2 = ex != kByteRows;  // half2 words: fp16 values only
         EXPECT(d.ok == (vec == 8 || !half2));
@@ -98,13 +120,18 @@ static int checkDesigns(int& designs) {
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 3, 0, 0}, kSms).ok);    // 3 heads per warp
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 16, 0, 0}, kSms).ok);   // 16 > 8 pairs per warp
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 5, 0}, kSms).ok);    // exchange 5 (removed)
-  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 7, 0}, kSms).ok);    // exchange 7
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 8, 0}, kSms).ok);    // exchange 8
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 3}, kSms).ok);    // prefetch 3
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 1, 0, 3, 0}, kSms).ok);    // byte rows, predicated
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 2, 3, 0}, kSms).ok);    // byte rows, 2 heads/warp
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 3, 2}, kSms).ok);    // byte rows, prefetch
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 128, 0, 0, 3, 0}, kSms).ok);  // byte rows, 128 threads
   EXPECT(!chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 6, 0}, kSms).ok);    // fp16 blend, fp32 values
+  EXPECT(!chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 7, 0}, kSms).ok);    // packed, fp32 values
+  // The packed word needs whole rounds per level: 3 points per level over 4 lanes straddle two.
+  EXPECT(!chooseDesign(MsdaShape{1, kS, 8, 32, kS, 4, 3}, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 7, 0}, kSms).ok);
+  EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, kS, 4, 8}, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 7, 0}, kSms).ok);
+  EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, kS, 4, 3}, 8, none, kSms).exchange == kByteRowsLerpHalf);  // default
   for (int k = 5; k < 8; ++k) {  // pair map, exchange, prefetch: shared-corner kernel only
     int f[8] = {8, 1, 0, 0, 0, 0, 0, 0};
     f[k] = 2;
