@@ -43,7 +43,8 @@ struct MsdaTuning {
                          // headsPerWarp consecutive queries; 0 keeps pairs in (query, head) order
   int exchange;          // shared-corner kernel: what a lane sends the others of its pair per point (Exchange
                          // below: 1 four offsets and four weights, 2 two row offsets with edge flags and four weights,
-                         // 3 that in bytes, 4 that with half2 weights, 6 rows blended in fp16)
+                         // 3 that in bytes, 4 that with half2 weights, 6 rows blended in fp16, 7 that with both
+                         // rows in one word)
   int pointPrefetch;     // shared-corner kernel: 1 a lane loads its point's location and weight when its round starts,
                          // 2 one round ahead
 };
@@ -204,7 +205,8 @@ TRTKIT_DESIGN_CODE inline bool chooseFamily(const MsdaShape& s, int vec, const M
 // it. On an H100 (kernels.md, 2026-11-23 fourth session) the fp16 encoder took 73.9 -> 65.0 µs with rows blended
 // in fp16 and half2 weights (relative error 4.2e-4 against 2.1e-4), and 66.7 -> 65.4 with both rows in one word;
 // fp32 112.7 -> 107.0 µs with byte rows (same bits), each in one run.
-TRTKIT_DESIGN_CODE inline int chooseExchange(const MsdaShape& s, int vec, const MsdaTuning& t, bool shared, int lanes) {
+TRTKIT_DESIGN_CODE inline int chooseExchange(const MsdaShape& s, int vec, const MsdaTuning& t, bool shared,
+                                             int lanes) {
   if (t.exchange != 0) return t.exchange;
   if (!shared) return kFourCorners;
   // fp16: the packed word where a round's points share a level (same bits as the row blend, one shuffle fewer).
@@ -216,9 +218,8 @@ TRTKIT_DESIGN_CODE inline int chooseExchange(const MsdaShape& s, int vec, const 
 
 // The design for shape s with `vec` elements per 16-byte vector and tuning t (all 0: msdaForward's choice) on a
 // GPU of `sms` multiprocessors. Large launches (encoder) take the shared-corner kernel, small ones (decoder)
-// one vector per thread with points split over up to 8 threads, so the launch fills the GPU. (Split in steps:
-// GCC 12.2 at -O2 and -O3 miscompiled this as one function, its jump threading returning "refused" for designs
-// it accepts at -O1; test/native/msda_design_check.cc is built at both levels.)
+// one vector per thread with points split over up to 8 threads, so the launch fills the GPU. (Built without
+// GCC's jump threading: TRTKIT_DESIGN_CODE above; test/native/msda_design_check.cc checks it at -O2 and -O3.)
 TRTKIT_DESIGN_CODE inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int sms) {
   Design d{};
   if (!chooseFamily(s, vec, t, sms, d)) return Design{};
