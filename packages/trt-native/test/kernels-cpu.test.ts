@@ -69,24 +69,30 @@ describe('kernels on the CPU', () => {
     },
   );
 
-  it.skipIf(!hasNvcc)(
-    'every MSDA kernel design in the emulator: float64 reference, all outputs written, equal bits within a family',
-    () => {
-      const [runs, families] = runCheck(nvcc, EMULATE, 'msda_emulate_check.cc');
-      // 4 shapes x 2 dtypes; each design the shape takes ran (refusals are the design check's business).
-      expect(runs).toBe(418);
-      expect(families).toBe(58);
-    },
-    180_000,
-  );
-
-  it.skipIf(!hasNvcc)(
-    'both LayerNorm kernels in the emulator at every register layout and past it: float64 reference, all written',
-    () => {
-      const [runs, kernels] = runCheck(nvcc, EMULATE, 'layernorm_emulate_check.cc');
-      // 16 widths x affine or not x 2 dtypes x (as launched, forced block kernel); all 16 kernel instantiations ran.
-      expect(runs).toBe(128);
-      expect(kernels).toBe(16);
+  // Each emulator check prints "ok <runs> <second count>"; both counts are fixed, so a check that returned early,
+  // skipped designs or lost an instantiation fails here.
+  // 4 shapes x 2 dtypes; each design the shape takes ran (refusals are the design check's business); 58 design
+  // families, within each of which every design gave equal bits.
+  const msda = [418, 58];
+  // 16 widths x affine or not x 2 dtypes x (as launched, forced block kernel); all 16 kernel instantiations ran.
+  const layerNorm = [128, 16];
+  // Each emulator check prints "ok <runs> <second count>"; both counts are fixed, so a check that returned early,
+  // skipped designs or lost an instantiation fails here.
+  it.skipIf(!hasNvcc).each([
+    [
+      'every MSDA kernel design in the emulator: float64 reference, all outputs written, equal bits within a family',
+      'msda_emulate_check.cc',
+      msda,
+    ],
+    [
+      'both LayerNorm kernels in the emulator at every register layout and past it: float64 reference, all written',
+      'layernorm_emulate_check.cc',
+      layerNorm,
+    ],
+  ] as const)(
+    '%s',
+    (_what, source, counts) => {
+      expect(runCheck(nvcc, EMULATE, source)).toEqual(counts);
     },
     180_000,
   );
