@@ -28,7 +28,8 @@ parser.add_argument("--out", default=".")
 parser.add_argument("--iters", type=int, default=300)
 parser.add_argument("--checks-only", action="store_true")
 parser.add_argument("--only", default="", help="comma-separated benchmark groups to time (msda, msda-decoder, "
-                    "msda-encoder (fp16 encoder only), layernorm, preprocess, postprocess); default all")
+                    "msda-encoder (fp16 encoder only), layernorm, preprocess, postprocess; msda-waves, the fp16 encoder at "
+                    "whole waves, only when named); default all")
 args = parser.parse_args()
 
 lib = ctypes.CDLL(args.lib)
@@ -616,11 +617,49 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     bench(f"{g} trtkit wide, L2-warm (one input set)", [lambda a=sets[0]: msda_launch(*a)], set_bytes, group=g)
                     for loads in (1, 3):
                         bench(f"{g} trtkit wide, load form {loads}, L2-warm (one input set)", [lambda a=sets[0], x=loads: msda_tuned_launch(*a, 8, 1, 0, 0, x)], set_bytes, group=g)
+                if call == "encoder" and pattern == "realistic":
+                    # Inside a model the value was just written by its projection: the same launch, L2-warm.
+                    bench(f"{g} trtkit wide, L2-warm (one input set)", [lambda a=sets[0]: msda_launch(*a)], set_bytes, group=g)
                 bench(f"{g} trtkit scalar baseline", [lambda a=a: msda_launch(*a, scalar=True) for a in sets], set_bytes, group=g)
                 if pattern == "realistic" and not encoder_only:
                     bench(f"{g} PyTorch grid_sample", [lambda a=a: msda_torch(a[0], DETR_LEVELS, a[3], a[4]) for a in sets[:4]], set_bytes, iters=100, group=g)
                 del sets
                 torch.cuda.empty_cache()
+
+
+def bench_msda_waves():
+    """The fp16 encoder's default design at query counts of whole waves (a wave: the 4 blocks of 8 queries resident
+    per SM, on every SM) and at Deformable DETR's 22,223: the slope is the cost of a wave, the intercept what a launch
+    costs besides (first loads, the last partial wave). Queries are the first Lq of a realistic set, repeated past S."""
+    s = sum(h * w for h, w in DETR_LEVELS)
+    wave = props.multi_processor_count * 4 * 8
+    set_bytes = s * 256 * 2 + s * 8 * 16 * 10 + s * 256 * 2
+    base = []
+    for _ in range(sets_for(set_bytes)):
+        v, sh, st, _, at = msda_inputs(1, DETR_LEVELS, 8, 32, s, 4, torch.float16)
+        base.append((v, sh, st, realistic_loc(1, s, 8, DETR_LEVELS, 4, True), at))
+    points = []
+    for lq in sorted({4 * wave, 5 * wave, 6 * wave, s}):
+        sets = []
+        for v, sh, st, loc, at in base:
+            reps = -(-lq // s)
+            loc2 = torch.cat([loc] * reps, 1)[:, :lq].contiguous()
+            at2 = torch.cat([at] * reps, 1)[:, :lq].contiguous()
+            sets.append((v, sh, st, loc2, at2, torch.empty(1, lq, 8, 32, device=dev, dtype=torch.float16)))
+        g = f"msda encoder waves fp16, Lq={lq} ({lq / wave:.2f} waves)"
+        row = bench(f"{g} trtkit wide", [lambda a=a: msda_launch(*a) for a in sets], group=g)
+        if row and lq % wave == 0:
+            points.append((lq / wave, row["median_us"], row["graph_us"]))
+        del sets
+    if len(points) >= 2:
+        (w0, e0, g0), (w1, e1, g1) = points[0], points[-1]
+        se, sg = (e1 - e0) / (w1 - w0), (g1 - g0) / (w1 - w0) if g0 and g1 else None
+        print(f"  per wave {se:.2f} µs (events), intercept {e0 - se * w0:.2f} µs" +
+              (f"; in a graph {sg:.2f} µs, intercept {g0 - sg * w0:.2f} µs" if sg else ""), flush=True)
+        results.setdefault("msda_waves", {"per_wave_us": se, "intercept_us": e0 - se * w0, "per_wave_graph_us": sg,
+                                          "intercept_graph_us": g0 - sg * w0 if sg else None})
+    del base
+    torch.cuda.empty_cache()
 
 
 def bench_layernorm():
@@ -717,6 +756,8 @@ if not only or "msda" in only or "msda-decoder" in only:
     bench_msda(decoder_only="msda" not in only and "msda-decoder" in only)
 elif "msda-encoder" in only:
     bench_msda(encoder_only=True)
+if "msda-waves" in only:
+    bench_msda_waves()
 if not only or "layernorm" in only:
     bench_layernorm()
 if not only or "preprocess" in only:
