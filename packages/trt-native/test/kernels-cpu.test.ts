@@ -1,7 +1,7 @@
 // Kernels checked on the CPU, without a GPU. The MSDA design rules (native/cuda/msda_design.h: which kernel a call
 // gets, which tunings a shape takes, which pair each thread serves) are plain C++: test/native/msda_design_check.cc.
-// The MSDA and LayerNorm kernels themselves run in a CUDA emulator (test/native/cuda_emulator.h) against float64
-// references: test/native/msda_emulate_check.cc, test/native/layernorm_emulate_check.cc.
+// The MSDA, LayerNorm and preprocess kernels themselves run in a CUDA emulator (test/native/cuda_emulator.h) against
+// float64 references: test/native/{msda,layernorm,preprocess}_emulate_check.cc.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,8 +76,8 @@ describe('kernels on the CPU', () => {
   const msda = [418, 58];
   // 16 widths x affine or not x 2 dtypes x (as launched, forced block kernel); all 16 kernel instantiations ran.
   const layerNorm = [128, 16];
-  // Each emulator check prints "ok <runs> <second count>"; both counts are fixed, so a check that returned early,
-  // skipped designs or lost an instantiation fails here.
+  // 5 shapes x 2 dtypes; 37,260 values of the written slots compared (the other slots must stay as poisoned).
+  const preprocess = [10, 37260];
   it.skipIf(!hasNvcc).each([
     [
       'every MSDA kernel design in the emulator: float64 reference, all outputs written, equal bits within a family',
@@ -88,6 +88,11 @@ describe('kernels on the CPU', () => {
       'both LayerNorm kernels in the emulator at every register layout and past it: float64 reference, all written',
       'layernorm_emulate_check.cc',
       layerNorm,
+    ],
+    [
+      'the preprocess kernel in the emulator: float64 bilinear reference, padding, only its batch slot written',
+      'preprocess_emulate_check.cc',
+      preprocess,
     ],
   ] as const)(
     '%s',

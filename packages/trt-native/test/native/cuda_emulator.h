@@ -4,12 +4,13 @@
 // -fno-strict-aliasing`: kernels read 16-byte vectors through __half2 pointers, which device compilers allow and
 // optimising host compilers do not). The CUDA keywords become nothing, and each block runs as fibers on one
 // thread, one per CUDA thread, switched at every warp shuffle and __syncthreads, so a shuffle sees what the other
-// lanes hold at the same point of the program, as on the GPU. Covers: thread and block indices, __ldg,
-// full-warp __shfl_sync / __shfl_xor_sync, __syncthreads, __shared__ (function statics: blocks run one at a time),
-// the fp16 conversions and arithmetic of cuda_fp16.h, rsqrtf, __ffs. Inline PTX is not: kernels give it a C++
-// form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: atomics, partial warp masks, races and
-// memory ordering (fibers run one after another). A shuffle that some lanes of a warp never reach (divergence) and a barrier that
-// never opens are reported as errors, where a GPU would give undefined results or hang.
+// lanes hold at the same point of the program, as on the GPU. Covers: thread and block indices in up to three
+// dimensions, __ldg, full-warp __shfl_sync / __shfl_xor_sync, __syncthreads, __shared__ (function statics: blocks
+// run one at a time), the fp16 conversions and arithmetic of cuda_fp16.h, rsqrtf, __ffs. Inline PTX is not:
+// kernels give it a C++ form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: atomics, partial
+// warp masks, races and memory ordering (fibers run one after another). A shuffle that some lanes of a warp never
+// reach (divergence) and a barrier that never opens are reported as errors, where a GPU would give undefined
+// results or hang.
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 #include <ucontext.h>
@@ -174,11 +175,12 @@ __attribute__((noinline)) inline void resumeThread(Block& b, int t) {
   swapcontext(&b.scheduler, &b.threads[t].ctx);
 }
 
-// Runs kernel(args...) over `blocks` blocks of `threads` threads (a multiple of 32, at most 1024), block after
-// block. Variables declared __shared__ are function statics here, which is block-shared memory as long as
-// blocks run one at a time.
+// Runs kernel(args...) over a grid of blocks of `shape` threads (a multiple of 32 in all, at most 1024; warps are
+// consecutive threads, x fastest, as on the GPU), block after block. Variables declared __shared__ are function
+// statics here, which is block-shared memory as long as blocks run one at a time.
 template <typename Kernel, typename... Args>
-void launch(unsigned blocks, unsigned threads, Kernel kernel, Args... args) {
+void launch(dim3 grid, dim3 shape, Kernel kernel, Args... args) {
+  const unsigned threads = shape.x * shape.y * shape.z;
   if (threads == 0 || threads % kLanes != 0 || threads > 1024)
     throw std::invalid_argument("cuda_emulator: 32..1024 threads per block, whole warps");
   Block b;
@@ -186,17 +188,19 @@ void launch(unsigned blocks, unsigned threads, Kernel kernel, Args... args) {
   b.body = [&] { kernel(args...); };
   b.threads = std::vector<Thread>(threads);
   b.slots.assign(static_cast<size_t>(threads) * 2, 0);
-  gridDim = dim3(blocks, 1, 1);
-  blockDim = dim3(threads, 1, 1);
+  gridDim = grid;
+  blockDim = shape;
   const std::string where = "cuda_emulator: block ";
+  const unsigned blocks = grid.x * grid.y * grid.z;
   for (unsigned bx = 0; bx < blocks; ++bx) {
+    const uint3 at = make_uint3(bx % grid.x, bx / grid.x % grid.y, bx / grid.x / grid.y);
     for (Thread& t : b.threads) resetThread(b, t);
     for (;;) {
       // One pass: every ready thread runs to its next shuffle, barrier or end.
       for (unsigned i = 0; i < threads; ++i) {
         if (b.threads[i].wait != Wait::kReady) continue;
-        threadIdx = make_uint3(i, 0, 0);
-        blockIdx = make_uint3(bx, 0, 0);
+        threadIdx = make_uint3(i % shape.x, i / shape.x % shape.y, i / shape.x / shape.y);
+        blockIdx = at;
         resumeThread(b, static_cast<int>(i));
         // The other threads' frames are abandoned with their stacks: kernel locals need no destructors.
         if (b.error) std::rethrow_exception(b.error);
@@ -239,6 +243,12 @@ void launch(unsigned blocks, unsigned threads, Kernel kernel, Args... args) {
           throw std::logic_error(where + std::to_string(bx) + ": lanes of a warp ended apart");
   }
   block() = nullptr;
+}
+
+// One-dimensional grids and blocks.
+template <typename Kernel, typename... Args>
+void launch(unsigned blocks, unsigned threads, Kernel kernel, Args... args) {
+  launch(dim3(blocks, 1, 1), dim3(threads, 1, 1), kernel, args...);
 }
 
 }  // namespace cuda_emulator
