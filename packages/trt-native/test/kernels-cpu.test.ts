@@ -1,7 +1,7 @@
 // Kernels checked on the CPU, without a GPU. The MSDA design rules (native/cuda/msda_design.h: which kernel a call
 // gets, which tunings a shape takes, which pair each thread serves) are plain C++: test/native/msda_design_check.cc.
-// The MSDA, LayerNorm and preprocess kernels themselves run in a CUDA emulator (test/native/cuda_emulator.h) against
-// float64 references: test/native/{msda,layernorm,preprocess}_emulate_check.cc.
+// The MSDA, LayerNorm, preprocess and SegFormer kernels themselves run in a CUDA emulator (test/native/cuda_emulator.h)
+// against float64 references: test/native/{msda,layernorm,preprocess,segformer}_emulate_check.cc.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +78,8 @@ describe('kernels on the CPU', () => {
   const layerNorm = [128, 16];
   // 5 shapes x 2 dtypes; 37,260 values of the written slots compared (the other slots must stay as poisoned).
   const preprocess = [10, 37260];
+  // 6 shapes x 2 logit dtypes x 2 map dtypes on every kernel that takes the shape; all 12 instantiations ran.
+  const segformer = [84, 12];
   it.skipIf(!hasNvcc).each([
     [
       'every MSDA kernel design in the emulator: float64 reference, all outputs written, equal bits within a family',
@@ -93,6 +95,11 @@ describe('kernels on the CPU', () => {
       'the preprocess kernel in the emulator: float64 bilinear reference, padding, only its batch slot written',
       'preprocess_emulate_check.cc',
       preprocess,
+    ],
+    [
+      'the SegFormer upsample + argmax kernels in the emulator: float64 reference, first maximum, map fully written',
+      'segformer_emulate_check.cc',
+      segformer,
     ],
   ] as const)(
     '%s',

@@ -3,14 +3,15 @@
 // compile as host C++ with the CUDA headers on the include path and strict aliasing off (`nvcc -x c++ -Xcompiler
 // -fno-strict-aliasing`: kernels read 16-byte vectors through __half2 pointers, which device compilers allow and
 // optimising host compilers do not). The CUDA keywords become nothing, and each block runs as fibers on one
-// thread, one per CUDA thread, switched at every warp shuffle and __syncthreads, so a shuffle sees what the other
-// lanes hold at the same point of the program, as on the GPU. Covers: thread and block indices in up to three
-// dimensions, __ldg, full-warp __shfl_sync / __shfl_xor_sync, __syncthreads, __shared__ (function statics: blocks
-// run one at a time), the fp16 conversions and arithmetic of cuda_fp16.h, rsqrtf, __ffs. Inline PTX is not:
-// kernels give it a C++ form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: atomics, partial
-// warp masks, races and memory ordering (fibers run one after another). A shuffle that some lanes of a warp never
-// reach (divergence) and a barrier that never opens are reported as errors, where a GPU would give undefined
-// results or hang.
+// thread, one per CUDA thread, switched at every warp shuffle and barrier, so a shuffle sees what the other lanes
+// hold at the same point of the program, as on the GPU. Covers: thread and block indices in up to three
+// dimensions, __ldg, full-warp __shfl_sync / __shfl_xor_sync, __syncthreads and __syncthreads_or, __shared__
+// (function statics: blocks run one at a time), dynamic shared memory (TRTKIT_DYNAMIC_SHARED in the kernels, NaN
+// until written), the fp16 conversions and arithmetic of cuda_fp16.h, rsqrtf, __ffs, __fmaf_rn, int min / max.
+// Inline PTX is not: kernels give it a C++ form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not
+// covered: atomics, partial warp masks, races and memory ordering (fibers run one after another). A shuffle that
+// some lanes of a warp never reach (divergence) and a barrier that never opens are reported as errors, where a GPU
+// would give undefined results or hang.
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 #include <ucontext.h>
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#define TRTKIT_CUDA_EMULATOR 1  // kernel headers take their emulated forms (dynamic shared memory)
 #undef __global__
 #undef __device__
 #undef __forceinline__
@@ -73,6 +75,10 @@ inline T __ldg(const T* p) {
 }
 
 inline float rsqrtf(float x) { return 1.f / std::sqrt(x); }  // the GPU's is within 2 ulp of this
+inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
 inline int __ffs(int x) { return __builtin_ffs(x); }
 
 inline float __uint_as_float(unsigned int u) {
@@ -106,6 +112,7 @@ struct Thread {
   std::vector<char> stack = std::vector<char>(kStack);
   Wait wait = Wait::kReady;
   unsigned long long shuffles = 0;  // how many this thread has reached
+  unsigned long long votes = 0;     // how many __syncthreads_or
 };
 
 // One block at a time: its threads are fibers on this thread, each run until its next shuffle, barrier or end.
@@ -113,6 +120,8 @@ struct Block {
   ucontext_t scheduler;
   std::vector<Thread> threads;
   std::vector<uint32_t> slots;  // per warp two banks of 32: a lane may reach shuffle k + 1 while others read shuffle k
+  std::vector<int> votes;       // two banks of one per thread, for __syncthreads_or (the same reason)
+  std::vector<float> shared;    // dynamic shared memory, refilled with NaN for every block
   int current = 0;
   std::function<void()> body;
   std::exception_ptr error;  // thrown in a thread; the launch rethrows it
@@ -159,6 +168,24 @@ inline void syncthreads() {
   swapcontext(&me.ctx, &b.scheduler);
 }
 
+// __syncthreads_or: a barrier, then whether any thread of the block passed a non-zero predicate.
+inline int syncthreadsOr(int predicate) {
+  Block& b = *block();
+  const size_t n = b.threads.size(), t = static_cast<size_t>(b.current);
+  const size_t bank = (b.threads[t].votes++ & 1) * n;
+  b.votes[bank + t] = predicate != 0;
+  syncthreads();
+  for (size_t i = 0; i < n; ++i)
+    if (b.votes[bank + i]) return 1;
+  return 0;
+}
+
+// The block's dynamic shared memory (the launch's `sharedBytes`), as the kernel's element type.
+template <typename T>
+T* dynamicShared() {
+  return reinterpret_cast<T*>(block()->shared.data());
+}
+
 // Context calls live in their own frames: getcontext returns twice, and locals of a caller changed in between
 // could be lost.
 __attribute__((noinline)) inline void resetThread(Block& b, Thread& t) {
@@ -179,7 +206,7 @@ __attribute__((noinline)) inline void resumeThread(Block& b, int t) {
 // consecutive threads, x fastest, as on the GPU), block after block. Variables declared __shared__ are function
 // statics here, which is block-shared memory as long as blocks run one at a time.
 template <typename Kernel, typename... Args>
-void launch(dim3 grid, dim3 shape, Kernel kernel, Args... args) {
+void launchShared(dim3 grid, dim3 shape, size_t sharedBytes, Kernel kernel, Args... args) {
   const unsigned threads = shape.x * shape.y * shape.z;
   if (threads == 0 || threads % kLanes != 0 || threads > 1024)
     throw std::invalid_argument("cuda_emulator: 32..1024 threads per block, whole warps");
@@ -188,6 +215,7 @@ void launch(dim3 grid, dim3 shape, Kernel kernel, Args... args) {
   b.body = [&] { kernel(args...); };
   b.threads = std::vector<Thread>(threads);
   b.slots.assign(static_cast<size_t>(threads) * 2, 0);
+  b.votes.assign(static_cast<size_t>(threads) * 2, 0);
   gridDim = grid;
   blockDim = shape;
   const std::string where = "cuda_emulator: block ";
@@ -195,6 +223,7 @@ void launch(dim3 grid, dim3 shape, Kernel kernel, Args... args) {
   for (unsigned bx = 0; bx < blocks; ++bx) {
     const uint3 at = make_uint3(bx % grid.x, bx / grid.x % grid.y, bx / grid.x / grid.y);
     for (Thread& t : b.threads) resetThread(b, t);
+    b.shared.assign((sharedBytes + sizeof(float) - 1) / sizeof(float), NAN);  // unstaged reads show as NaN
     for (;;) {
       // One pass: every ready thread runs to its next shuffle, barrier or end.
       for (unsigned i = 0; i < threads; ++i) {
@@ -245,15 +274,20 @@ void launch(dim3 grid, dim3 shape, Kernel kernel, Args... args) {
   block() = nullptr;
 }
 
-// One-dimensional grids and blocks.
+// Without dynamic shared memory; one-dimensional grids and blocks.
+template <typename Kernel, typename... Args>
+void launch(dim3 grid, dim3 shape, Kernel kernel, Args... args) {
+  launchShared(grid, shape, 0, kernel, args...);
+}
 template <typename Kernel, typename... Args>
 void launch(unsigned blocks, unsigned threads, Kernel kernel, Args... args) {
-  launch(dim3(blocks, 1, 1), dim3(threads, 1, 1), kernel, args...);
+  launchShared(dim3(blocks, 1, 1), dim3(threads, 1, 1), 0, kernel, args...);
 }
 
 }  // namespace cuda_emulator
 
 inline void __syncthreads() { cuda_emulator::syncthreads(); }
+inline int __syncthreads_or(int predicate) { return cuda_emulator::syncthreadsOr(predicate); }
 
 template <typename T>
 inline T __shfl_sync(unsigned mask, T v, int src) {
