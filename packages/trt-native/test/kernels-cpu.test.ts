@@ -1,7 +1,7 @@
 // Kernels checked on the CPU, without a GPU. The MSDA design rules (native/cuda/msda_design.h: which kernel a call
 // gets, which tunings a shape takes, which pair each thread serves) are plain C++: test/native/msda_design_check.cc.
-// The MSDA, LayerNorm, preprocess and SegFormer kernels themselves run in a CUDA emulator (test/native/cuda_emulator.h)
-// against float64 references: test/native/{msda,layernorm,preprocess,segformer}_emulate_check.cc.
+// Every kernel itself runs in a CUDA emulator (test/native/cuda_emulator.h) against float64 references:
+// test/native/{msda,layernorm,preprocess,segformer,decode}_emulate_check.cc.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +80,8 @@ describe('kernels on the CPU', () => {
   const preprocess = [10, 37260];
   // 6 shapes x 2 logit dtypes x 2 map dtypes on every kernel that takes the shape; all 12 instantiations ran.
   const segformer = [84, 12];
+  // Softmax decode 3 shapes, top-k 4 shapes, each with and without exact ties, x 2 dtypes; 33,840 values compared.
+  const decode = [28, 33840];
   it.skipIf(!hasNvcc).each([
     [
       'every MSDA kernel design in the emulator: float64 reference, all outputs written, equal bits within a family',
@@ -100,6 +102,11 @@ describe('kernels on the CPU', () => {
       'the SegFormer upsample + argmax kernels in the emulator: float64 reference, first maximum, map fully written',
       'segformer_emulate_check.cc',
       segformer,
+    ],
+    [
+      'the DETR decode kernels in the emulator: first-maximum labels, top-k order with ties, scores and boxes',
+      'decode_emulate_check.cc',
+      decode,
     ],
   ] as const)(
     '%s',

@@ -5,11 +5,12 @@
 // optimising host compilers do not). The CUDA keywords become nothing, and each block runs as fibers on one
 // thread, one per CUDA thread, switched at every warp shuffle and barrier, so a shuffle sees what the other lanes
 // hold at the same point of the program, as on the GPU. Covers: thread and block indices in up to three
-// dimensions, __ldg, full-warp __shfl_sync / __shfl_xor_sync, __syncthreads and __syncthreads_or, __shared__
-// (function statics: blocks run one at a time), dynamic shared memory (TRTKIT_DYNAMIC_SHARED in the kernels, NaN
-// until written), the fp16 conversions and arithmetic of cuda_fp16.h, rsqrtf, __ffs, __fmaf_rn, int min / max.
-// Inline PTX is not: kernels give it a C++ form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not
-// covered: atomics, partial warp masks, races and memory ordering (fibers run one after another). A shuffle that
+// dimensions, __ldg, full-warp __shfl_sync / __shfl_xor_sync / __shfl_up_sync / __ballot_sync, __syncthreads and
+// __syncthreads_or, __shared__ (function statics: blocks run one at a time), dynamic shared memory
+// (TRTKIT_DYNAMIC_SHARED in the kernels, NaN until written), atomicAdd, the fp16 conversions and arithmetic of
+// cuda_fp16.h, rsqrtf, __expf, __ffs, __popc, __fmaf_rn, int min / max. Inline PTX is not: kernels give it a C++
+// form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: partial warp masks, races and memory
+// ordering (fibers run one after another, so atomics are plain updates). A shuffle that
 // some lanes of a warp never reach (divergence) and a barrier that never opens are reported as errors, where a GPU
 // would give undefined results or hang.
 #include <cuda_fp16.h>
@@ -80,6 +81,8 @@ inline float __fmul_rn(float a, float b) { return a * b; }
 inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }
 inline int __ffs(int x) { return __builtin_ffs(x); }
+inline int __popc(unsigned x) { return __builtin_popcount(x); }
+inline float __expf(float x) { return std::exp(x); }  // the GPU's is approximate (ex2.approx): bounds allow for it
 
 inline float __uint_as_float(unsigned int u) {
   float f;
@@ -142,9 +145,10 @@ inline void threadEntry() {
   b.threads[b.current].wait = Wait::kDone;  // returning resumes the scheduler (uc_link)
 }
 
-// The current thread offers v, waits until every lane of its warp has offered its own, then reads lane src's.
+// The current thread offers v, waits until every lane of its warp has offered its own, and returns the 32 offers
+// (valid until the warp's next exchange but one).
 template <typename T>
-T shuffle(unsigned mask, T v, int src) {
+const uint32_t* exchange(unsigned mask, T v) {
   static_assert(sizeof(T) == 4, "32-bit shuffles only");
   if (mask != 0xffffffffu) throw std::logic_error("cuda_emulator: partial warp masks are not emulated");
   Block& b = *block();
@@ -156,9 +160,23 @@ T shuffle(unsigned mask, T v, int src) {
   ++me.shuffles;
   me.wait = Wait::kShuffle;
   swapcontext(&me.ctx, &b.scheduler);
+  return &banks[bank * kLanes];
+}
+
+// Lane src's value of v.
+template <typename T>
+T shuffle(unsigned mask, T v, int src) {
   T out;
-  std::memcpy(&out, &banks[bank * kLanes + (src & (kLanes - 1))], 4);
+  std::memcpy(&out, &exchange(mask, v)[src & (kLanes - 1)], 4);
   return out;
+}
+
+// Bit l set where lane l's predicate is non-zero.
+inline unsigned ballot(unsigned mask, int predicate) {
+  const uint32_t* all = exchange(mask, static_cast<uint32_t>(predicate != 0));
+  unsigned bits = 0;
+  for (int l = 0; l < kLanes; ++l) bits |= all[l] << l;
+  return bits;
 }
 
 inline void syncthreads() {
@@ -296,4 +314,18 @@ inline T __shfl_sync(unsigned mask, T v, int src) {
 template <typename T>
 inline T __shfl_xor_sync(unsigned mask, T v, int laneMask) {
   return cuda_emulator::shuffle(mask, v, static_cast<int>(threadIdx.x & 31) ^ laneMask);
+}
+template <typename T>
+inline T __shfl_up_sync(unsigned mask, T v, unsigned delta) {
+  const int lane = static_cast<int>(threadIdx.x & 31);
+  return cuda_emulator::shuffle(mask, v, lane >= static_cast<int>(delta) ? lane - static_cast<int>(delta) : lane);
+}
+inline unsigned __ballot_sync(unsigned mask, int predicate) { return cuda_emulator::ballot(mask, predicate); }
+
+// Threads switch only at shuffles and barriers, so a plain read-modify-write is atomic here.
+template <typename T>
+inline T atomicAdd(T* p, T v) {
+  const T old = *p;
+  *p = old + v;
+  return old;
 }
