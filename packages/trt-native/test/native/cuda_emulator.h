@@ -10,9 +10,9 @@
 // (TRTKIT_DYNAMIC_SHARED in the kernels, NaN until written), atomicAdd, the fp16 conversions and arithmetic of
 // cuda_fp16.h, rsqrtf, __expf, __ffs, __popc, __fmaf_rn, int min / max. Inline PTX is not: kernels give it a C++
 // form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: partial warp masks, races and memory
-// ordering (fibers run one after another, so atomics are plain updates). A shuffle that
-// some lanes of a warp never reach (divergence) and a barrier that never opens are reported as errors, where a GPU
-// would give undefined results or hang.
+// ordering (fibers run one after another, so atomics are plain updates). A shuffle that some lanes of a warp never
+// reach (divergence) and a barrier that never opens are reported as errors, where a GPU would give undefined
+// results or hang.
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 #include <ucontext.h>
