@@ -14,24 +14,13 @@
 #include "preprocess_kernels.cuh"
 
 using check::fail;
+using check::tap;
 using trtkit::PreprocessParams;
 
 namespace {
 
 constexpr float kMean[3] = {0.485f, 0.456f, 0.406f};
 constexpr float kStd[3] = {0.229f, 0.224f, 0.225f};
-
-// Source index pair and the weight of the second for output position `dst` of `out` resized from `in`: the source
-// coordinate (dst + 0.5) * in / out - 0.5, clamped at 0, its floor and the next index clamped into the input.
-struct Tap {
-  int i0, i1;
-  double l1;
-};
-Tap tap(int dst, int in, int out) {
-  const double src = std::max(0.0, (dst + 0.5) * in / out - 0.5);
-  const int i0 = std::min(static_cast<int>(src), in - 1);
-  return {i0, std::min(i0 + 1, in - 1), src - i0};
-}
 
 struct Case {
   int srcH, srcW, rowPad, resizeH, resizeW, outH, outW, batch, slot;
@@ -85,10 +74,8 @@ long long runCase(const Case& c, unsigned seed) {
           }
           double want = p.padValue;
           if (y < c.resizeH && x < c.resizeW) {
-            const Tap ty = tap(y, c.srcH, c.resizeH), tx = tap(x, c.srcW, c.resizeW);
             const auto at = [&](int yy, int xx) { return static_cast<double>(image[yy * stride + xx * 3 + ch]); };
-            const double v = (1 - ty.l1) * ((1 - tx.l1) * at(ty.i0, tx.i0) + tx.l1 * at(ty.i0, tx.i1)) +
-                             ty.l1 * ((1 - tx.l1) * at(ty.i1, tx.i0) + tx.l1 * at(ty.i1, tx.i1));
+            const double v = check::bilinear(tap(y, c.srcH, c.resizeH), tap(x, c.srcW, c.resizeW), at);
             want = (v / 255 - kMean[ch]) / kStd[ch];
           }
           written = written && std::isfinite(got);

@@ -18,23 +18,13 @@
 
 namespace segformer = trtkit::segformer;
 using check::fail;
+using check::tap;
 
 namespace {
 
 struct Shape {
   int batch, classes, inH, inW, outH, outW;
 };
-
-// Source index pair and weight of the second, PyTorch's rule for align_corners=False.
-struct Tap {
-  int i0, i1;
-  double l1;
-};
-Tap tap(int dst, int in, int out) {
-  const double src = std::max(0.0, (dst + 0.5) * in / out - 0.5);
-  const int i0 = std::min(static_cast<int>(src), in - 1);
-  return {i0, std::min(i0 + 1, in - 1), src - i0};
-}
 
 template <typename T, typename O>
 void runShape(const Shape& s, int path, const std::vector<T>& logits, const std::vector<double>& ref,
@@ -105,13 +95,11 @@ int main() {
     for (int n = 0; n < s.batch; ++n)
       for (int y = 0; y < s.outH; ++y)
         for (int x = 0; x < s.outW; ++x) {
-          const Tap ty = tap(y, s.inH, s.outH), tx = tap(x, s.inW, s.outW);
+          const check::Tap ty = tap(y, s.inH, s.outH), tx = tap(x, s.inW, s.outW);
           for (int c = 0; c < s.classes; ++c) {
             const float* p = &f[(static_cast<size_t>(n) * s.classes + c) * plane];
-            const auto at = [&](int yy, int xx) { return static_cast<double>(p[yy * s.inW + xx]); };
             ref[((static_cast<size_t>(n) * s.outH + y) * s.outW + x) * s.classes + c] =
-                (1 - ty.l1) * ((1 - tx.l1) * at(ty.i0, tx.i0) + tx.l1 * at(ty.i0, tx.i1)) +
-                ty.l1 * ((1 - tx.l1) * at(ty.i1, tx.i0) + tx.l1 * at(ty.i1, tx.i1));
+                check::bilinear(ty, tx, [&](int yy, int xx) { return static_cast<double>(p[yy * s.inW + xx]); });
           }
         }
     for (int path : {0, 1, 2, 3}) {
