@@ -86,15 +86,15 @@ def msda_launch(value, shapes, starts, loc, attn, out, scalar=False):
 
 EXCHANGE_TEXT = {1: ", four-corner exchange", 2: ", row exchange", 3: ", byte rows", 4: ", byte rows + half2 weights",
                  6: ", byte rows + fp16 row blend + half2 row weights", 7: ", packed rows + fp16 row blend"}
-TUNING_FIELDS = ("split", "nv", "sharing", "block", "loads", "heads_per_warp", "exchange", "prefetch")  # MsdaTuning
+TUNING_FIELDS = ("split", "nv", "sharing", "block", "loads", "heads_per_warp", "exchange", "prefetch", "unroll")  # MsdaTuning
 _tunings = {}
 
 
 def msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, sharing=0, block=0, loads=0, heads_per_warp=0,
-                      exchange=0, prefetch=0):
+                      exchange=0, prefetch=0, unroll=0):
     n, s, m, d = value.shape
     _, lq, _, l, p, _ = loc.shape
-    key = (split, nv, sharing, block, loads, heads_per_warp, exchange, prefetch)
+    key = (split, nv, sharing, block, loads, heads_per_warp, exchange, prefetch, unroll)
     if key not in _tunings:  # built once: the timed loop should not allocate
         _tunings[key] = (I * len(TUNING_FIELDS))(*key)
     return lib.tk_msda_tuned(code(value), _tunings[key], n, s, m, d, lq, l, p, value.data_ptr(), shapes.data_ptr(),
@@ -190,14 +190,15 @@ def ln_launch(x, g, b, y, eps=1e-5):
 
 
 def msda_design(dtype, m, d, n, s, lq, l, p, tuning):
-    """The design the library resolves for a tuning: ok, shared, nv, split, loads, exchange, prefetch, block."""
-    res = (I * 8)()
-    ck(lib.tk_msda_design(FP16 if dtype == torch.float16 else FP32, (I * 8)(*tuning), n, s, m, d, lq, l, p, res),
+    """The design the library resolves for a tuning: ok, shared, nv, split, loads, exchange, prefetch, block,
+    unrolled."""
+    res = (I * 9)()
+    ck(lib.tk_msda_design(FP16 if dtype == torch.float16 else FP32, (I * 9)(*tuning), n, s, m, d, lq, l, p, res),
        "msda design")
     return list(res)
 
 
-def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0, points=0):
+def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0, points=0, levels=0, unroll=0):
     """Whether msdaForwardTuned takes the design for heads m and channels d (the rules of launchWide, written
     out independently; split and sharing are given, not chosen, in every design checked)."""
     vectors = d // (8 if dtype == torch.float16 else 4)
@@ -220,7 +221,17 @@ def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0,
         return False  # exchange 5 was removed; the byte forms' kernels are built for 256-thread blocks
     if ex == 7 and points % groups:
         return False  # the packed word: a round's points within one level
-    return not hpw or ((32 // groups) % hpw == 0 and m % hpw == 0)
+    if hpw and not ((32 // groups) % hpw == 0 and m % hpw == 0):
+        return False
+    if unroll not in (0, 1, 2):
+        return False
+    if unroll == 2:
+        # the unrolled kernel: the packed word (asked for, or fp16's default where the shape allows it) at 4 lanes
+        # per pair, 16 points per pair and d_model 256
+        packed = ex == 7 or (ex == 0 and shared and dtype == torch.float16 and loads != 1 and not hpw and pf in (0, 1)
+                             and block in (0, 256) and points % groups == 0)
+        return packed and groups == 4 and levels * points == 16 and m * d == 256
+    return True
 
 
 def check_msda_variants():
@@ -234,6 +245,10 @@ def check_msda_variants():
     designs += [(1, 1, 2, 0, 0, h, 0, 0) for h in (1, 2, 4, 8)]
     designs += [(1, 1, 2, 0, x, h, ex, pf) for x in (0, 1, 2, 3) for h in (0, 2) for ex in (1, 2, 3, 4, 5, 6, 7) for pf in (1, 2)]
     designs += [(1, 1, 2, b, 0, 0, ex, 1) for b in (128, 1024) for ex in (2, 3, 4, 6)]  # 1024 refused, 128 too for bytes
+    designs = [t + (0,) for t in designs]
+    # The unrolled shared-corner kernel (unroll 2) against the rounds as a loop (1); 3 is refused.
+    designs += [(1, 1, 2, 0, x, 0, ex, 1, u) for x in (0, 2, 3) for ex in (0, 6, 7) for u in (1, 2)]
+    designs += [(1, 1, 2, 0, 0, 0, 0, 0, 3), (1, 8, 0, 0, 0, 0, 0, 0, 2)]
     shapes_ = [("m8 d32", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 77, 4),
                ("m2 d64", 3, [(7, 9), (4, 5)], 2, 64, 13, 3)]
     for dtype, bound in ((torch.float32, 1e-5), (torch.float16, 2e-3)):
@@ -242,14 +257,14 @@ def check_msda_variants():
             value, shapes, starts, loc, attn = msda_inputs(n, lv, m, d, lq, p, dtype, (-0.1, 1.1))
             ref = msda_torch(value.double(), lv, loc.double(), attn.double())
             first = {}
-            for nv, split, minb, block, loads, hpw, ex, pf in designs:
+            for nv, split, minb, block, loads, hpw, ex, pf, un in designs:
                 out = torch.full((n, lq, m, d), float("nan"), device=dev, dtype=dtype)
-                rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block, loads, hpw, ex, pf)
+                rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block, loads, hpw, ex, pf, un)
                 name = (f"msda variant {sname} {nv} vec/thread split {split} sharing {minb}"
                         + (f" block {block}" if block else "") + (f" load form {loads}" if loads else "")
                         + (f" heads/warp {hpw}" if hpw else "") + (f" exchange {ex}" if ex else "")
-                        + (f" prefetch {pf}" if pf else "") + f" {dn}")
-                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf, block, p)
+                        + (f" prefetch {pf}" if pf else "") + (f" unroll {un}" if un else "") + f" {dn}")
+                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf, block, p, len(lv), un)
                 if rc != 0 or not ok:
                     # A design the shape cannot take must be refused, and only such a design.
                     record(f"{name} refused" if rc else f"{name} accepted", not ok and rc != 0, {"rc": rc})
@@ -263,11 +278,11 @@ def check_msda_variants():
                 # its own family, whose first design accepted here is the reference.
                 # Families by the exchange form the design resolves to (the default is a byte form now).
                 rex = msda_design(dtype, m, d, n, sum(h * w for h, w in lv), lq, len(lv), p,
-                                  (split, nv, minb, block, loads, hpw, ex, pf))[5]
+                                  (split, nv, minb, block, loads, hpw, ex, pf, un))[5]
                 key = (nv, split, minb, {4: 4, 6: 6, 7: 6}.get(rex, 0))  # the packed word: the row blend's bits
                 if key not in first:
                     first[key] = out.clone()
-                elif loads or hpw or ex or pf or (block and minb == 2):
+                elif loads or hpw or ex or pf or un or (block and minb == 2):
                     record(f"{name} == default form, bit for bit", key in first and torch.equal(out, first[key]), {})
 
 
@@ -617,6 +632,10 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     bench(f"{g} trtkit wide, L2-warm (one input set)", [lambda a=sets[0]: msda_launch(*a)], set_bytes, group=g)
                     for loads in (1, 3):
                         bench(f"{g} trtkit wide, load form {loads}, L2-warm (one input set)", [lambda a=sets[0], x=loads: msda_tuned_launch(*a, 8, 1, 0, 0, x)], set_bytes, group=g)
+                if call == "encoder" and dtype == torch.float16:
+                    # The default's kernel with the rounds as a loop over the shape read at run time (the default
+                    # before the unrolled kernel; same bits).
+                    bench(f"{g} trtkit wide, rounds as a loop (unroll 1)", [lambda a=a: msda_tuned_launch(*a, 0, 0, 0, 0, 0, 0, 0, 0, 1) for a in sets], set_bytes, group=g)
                 if call == "encoder" and pattern == "realistic":
                     # Inside a model the value was just written by its projection: the same launch, L2-warm.
                     bench(f"{g} trtkit wide, L2-warm (one input set)", [lambda a=sets[0]: msda_launch(*a)], set_bytes, group=g)

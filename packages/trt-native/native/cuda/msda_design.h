@@ -47,6 +47,9 @@ struct MsdaTuning {
                          // rows in one word)
   int pointPrefetch;     // shared-corner kernel: 1 a lane loads its point's location and weight when its round starts,
                          // 2 one round ahead
+  int unroll;            // shared-corner kernel with the packed word (exchange 7): 1 the rounds of points as a loop over
+                         // the shape read at run time, 2 the kernel compiled for Deformable DETR's shape (kUnrolled*
+                         // below), its rounds unrolled
 };
 
 namespace msda {
@@ -78,6 +81,13 @@ enum Exchange : int {
                           // four corners' flags; the bottom row is one row of the level further, the same level for
                           // a whole round when the points per level are a multiple of the lanes per pair; 3 shuffles
 };
+
+// The shape the unrolled shared-corner kernel is compiled for: 4 lanes per pair (32 fp16 channels per head) and
+// 16 points per pair (4 levels x 4 points), with 8 heads (d_model 256, the row known at compile time): the
+// Deformable DETR family's encoder and decoder. On an H100 its fp16 encoder call measured 64.0 against 65.6 µs
+// (2026-11-23, sixth session in kernels.md), same bits.
+constexpr int kUnrolledLanes = 4;
+constexpr int kUnrolledPoints = 16;
 
 // Pairs are numbered (n * queries + q) * heads + m, the order of the output rows. `lanes` threads serve one pair
 // (a power of two dividing 32). headsPerWarp 0 gives consecutive threads consecutive pairs: a warp holds the
@@ -168,7 +178,8 @@ struct Design {
   bool ok;      // false: the shape does not allow the tuning asked for
   bool shared;  // the shared-corner kernel (else the wide kernel with nv vectors per thread and split points)
   int nv, split, loads, exchange, prefetch, block;
-  PairMap map;  // shared-corner kernel only
+  bool unrolled;  // the shared-corner kernel compiled for kUnrolledLanes and kUnrolledPoints
+  PairMap map;    // shared-corner kernel only
 };
 
 // The kernel family of a design: vectors per thread, point split, shared corners (false: refused).
@@ -241,6 +252,11 @@ TRTKIT_DESIGN_CODE inline Design chooseDesign(const MsdaShape& s, int vec, const
   d.block = t.blockThreads != 0 ? t.blockThreads : 256;
   if (bytes && d.block != 256) return Design{};  // the byte forms' kernels are built for blocks of 256
   if (d.shared && !pairMapOk(d.map)) return Design{};
+  // The unrolled kernel: the packed word at exactly the shape it is compiled for.
+  const bool canUnroll = d.exchange == kPackedLerpHalf && d.map.lanes == kUnrolledLanes &&
+                         s.levels * s.points == kUnrolledPoints && s.heads * s.channels == 256;
+  if (t.unroll < 0 || t.unroll > 2 || (t.unroll == 2 && !canUnroll)) return Design{};
+  d.unrolled = canUnroll && t.unroll != 1;
   d.ok = true;
   return d;
 }

@@ -98,6 +98,69 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, false>())
   }
 }
 
+// One lane's work in the shared-corner kernel: the points of pair sp (0 for a lane without a pair: valid false; it
+// still takes part in the shuffles), exchanged with the other lanes of the pair, and its vector of the output. n is
+// the pair's image. Index is unsigned on the byte paths (32-bit index arithmetic) and long long elsewhere. A function
+// of its own because, written inline in the kernel, the unrolled instance kept one 64-bit value in local memory (8
+// bytes spilled, read back before the store), which cost 4% on an H100 (kernels.md, sixth session of 2026-11-23).
+template <typename T, int kLoads, int kEx, bool kAhead, int kRowB, int kLanes, int kPoints, typename Index>
+__device__ __forceinline__ void sharedPairWork(const MsdaShape& s, bool valid, Index sp, int group, int m, Index n,
+                                               const T* __restrict__ value, const int32_t* __restrict__ shapes,
+                                               const int32_t* __restrict__ starts, const float* __restrict__ loc,
+                                               const T* __restrict__ attn, T* __restrict__ out) {
+  using Wide = typename std::conditional<std::is_same<Index, unsigned>::value, size_t, long long>::type;
+  constexpr int VEC = detail::Vec16<T>::kN;
+  const int groups = kLanes != 0 ? kLanes : s.channels / VEC;
+  const int laneBase = (threadIdx.x & 31) - group;
+  const int lp = kPoints != 0 ? kPoints : s.levels * s.points;
+  const float invPoints = 1.f / s.points;
+  const float2* locp = reinterpret_cast<const float2*>(loc) + static_cast<Wide>(sp) * lp;
+  const T* attp = attn + static_cast<Wide>(sp) * lp;
+  const int row = s.heads * s.channels;
+  const int rowBytes = kRowB != 0 ? kRowB : row * static_cast<int>(sizeof(T));
+  const T* vbase = value + static_cast<Wide>(n) * s.spatial * row + static_cast<Index>(m) * s.channels + group * VEC;
+
+  float acc[VEC];
+#pragma unroll
+  for (int i = 0; i < VEC; ++i) acc[i] = 0.f;
+  float2 xy = make_float2(0.f, 0.f);  // kAhead: the lane's point of the coming round
+  float a = 0.f;
+  if (kAhead) fetchPoint(valid && group < lp, group, locp, attp, xy, a);
+  // Uniform trip counts: every lane of the warp reaches every shuffle.
+#pragma unroll(kPoints != 0 ? kPoints / (kLanes != 0 ? kLanes : 1) : 1)
+  for (int r0 = 0; r0 < lp; r0 += groups) {
+    const int p = r0 + group;
+    const bool has = valid && p < lp;
+    PointMsg<kEx> mine;
+    if (kAhead) {
+      // This round's point arrived during the last one; the next round's is asked for now.
+      const float2 cur = xy;
+      const float ca = a;
+      fetchPoint(valid && p + groups < lp, p + groups, locp, attp, xy, a);
+      pointMsg<kEx>(has, cur, ca, static_cast<int>((p + 0.5f) * invPoints), shapes, starts, row, rowBytes, mine);
+    } else if (has) {
+      pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts,
+                    row, rowBytes, mine);
+    } else {
+      pointMsg<kEx>(false, xy, a, 0, shapes, starts, row, rowBytes, mine);
+    }
+    // kPackedLerpHalf: the round's points share one level (chooseDesign), whose row length every lane can read.
+    const int levelRow =
+        kEx == kPackedLerpHalf ? __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * rowBytes : 0;
+#pragma unroll(kLanes != 0 ? kLanes / 2 : 1)
+    for (int j = 0; j < groups; j += 2) {  // two points per step
+      PointMsg<kEx> p0, p1;
+      shufflePair(mine, laneBase + j, p0, p1);
+      uint4 raw[8];
+      loadMsg<kLoads, kEx, kRowB>(vbase, p0, row, rowBytes, levelRow, raw);
+      loadMsg<kLoads, kEx, kRowB>(vbase, p1, row, rowBytes, levelRow, raw + 4);
+      blendPoint(acc, raw, p0, T());
+      blendPoint(acc, raw + 4, p1, T());
+    }
+  }
+  if (valid) detail::store16(out + static_cast<Wide>(sp) * s.channels + group * VEC, acc);
+}
+
 // Large launches (the encoder): one 16-byte vector of channels per thread, and the `groups` lanes of a pair
 // share the per-point work. Each lane computes the corners of every groups-th point, then the lanes
 // exchange offsets and weights by shuffles, so each point's location, level and bilinear weights are
@@ -105,8 +168,10 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, false>())
 // serves (msda_design.h; kBlocked: headsPerWarp > 0), kEx what the lanes exchange per point, kAhead whether a
 // lane's sampling location and weight are loaded one round ahead. The byte forms (kEx >= kByteRows) index
 // threads in 32 bits (byteRowsOk) and take kRowB, the bytes between spatial positions, when it is known at
-// compile time (0: from the shape).
-template <typename T, int kLoads, int kEx, bool kAhead, bool kBlocked, int kRowB = 0>
+// compile time (0: from the shape). kLanes and kPoints, when not 0, are the lanes per pair and the points per pair
+// known at compile time (Design::unrolled): the rounds are then unrolled, so the compiler schedules a round's
+// shuffles, location loads and corner loads across the round boundaries (2-3% faster on an H100, same bits).
+template <typename T, int kLoads, int kEx, bool kAhead, bool kBlocked, int kRowB = 0, int kLanes = 0, int kPoints = 0>
 __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
     msdaSharedKernel(MsdaShape s, PairMap map, const T* __restrict__ value, const int32_t* __restrict__ shapes,
                      const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
@@ -114,7 +179,8 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
   const long long tid = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   constexpr int VEC = detail::Vec16<T>::kN;
   constexpr bool kBytes = kEx >= kByteRows;
-  const int groups = s.channels / VEC;  // a power of two, 2..32 (map.lanes): a pair's lanes are whole and aligned
+  // a power of two, 2..32 (map.lanes): a pair's lanes are whole and aligned
+  const int groups = kLanes != 0 ? kLanes : s.channels / VEC;
   bool valid;
   long long pair;
   int group, m;
@@ -137,53 +203,14 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
     m = static_cast<int>(sp % s.heads);
     n = sp / (static_cast<long long>(s.heads) * s.queries);
   }
-  const long long safePair = valid ? pair : 0;
-  const int laneBase = (threadIdx.x & 31) - group;
-  const int lp = s.levels * s.points;
-  const float invPoints = 1.f / s.points;
-  const float2* locp = reinterpret_cast<const float2*>(loc) + safePair * lp;
-  const T* attp = attn + safePair * lp;
-  const int row = s.heads * s.channels;
-  const int rowBytes = kRowB != 0 ? kRowB : row * static_cast<int>(sizeof(T));
-  const T* vbase = value + n * s.spatial * row + static_cast<long long>(m) * s.channels + group * VEC;
-
-  float acc[VEC];
-#pragma unroll
-  for (int i = 0; i < VEC; ++i) acc[i] = 0.f;
-  float2 xy = make_float2(0.f, 0.f);  // kAhead: the lane's point of the coming round
-  float a = 0.f;
-  if (kAhead) fetchPoint(valid && group < lp, group, locp, attp, xy, a);
-  // Uniform trip counts: every lane of the warp reaches every shuffle.
-  for (int r0 = 0; r0 < lp; r0 += groups) {
-    const int p = r0 + group;
-    const bool has = valid && p < lp;
-    PointMsg<kEx> mine;
-    if (kAhead) {
-      // This round's point arrived during the last one; the next round's is asked for now.
-      const float2 cur = xy;
-      const float ca = a;
-      fetchPoint(valid && p + groups < lp, p + groups, locp, attp, xy, a);
-      pointMsg<kEx>(has, cur, ca, static_cast<int>((p + 0.5f) * invPoints), shapes, starts, row, rowBytes, mine);
-    } else if (has) {
-      pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts,
-                    row, rowBytes, mine);
-    } else {
-      pointMsg<kEx>(false, xy, a, 0, shapes, starts, row, rowBytes, mine);
-    }
-    // kPackedLerpHalf: the round's points share one level (chooseDesign), whose row length every lane can read.
-    const int levelRow =
-        kEx == kPackedLerpHalf ? __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * rowBytes : 0;
-    for (int j = 0; j < groups; j += 2) {  // two points per step
-      PointMsg<kEx> p0, p1;
-      shufflePair(mine, laneBase + j, p0, p1);
-      uint4 raw[8];
-      loadMsg<kLoads, kEx, kRowB>(vbase, p0, row, rowBytes, levelRow, raw);
-      loadMsg<kLoads, kEx, kRowB>(vbase, p1, row, rowBytes, levelRow, raw + 4);
-      blendPoint(acc, raw, p0, T());
-      blendPoint(acc, raw + 4, p1, T());
-    }
+  if constexpr (kBytes) {
+    sharedPairWork<T, kLoads, kEx, kAhead, kRowB, kLanes, kPoints>(s, valid, valid ? static_cast<unsigned>(pair) : 0u,
+                                                                   group, m, static_cast<unsigned>(n), value, shapes,
+                                                                   starts, loc, attn, out);
+  } else {
+    sharedPairWork<T, kLoads, kEx, kAhead, kRowB, kLanes, kPoints>(s, valid, valid ? pair : 0LL, group, m, n, value,
+                                                                   shapes, starts, loc, attn, out);
   }
-  if (valid) detail::store16(out + pair * s.channels + group * VEC, acc);
 }
 
 // Every kernel of the wide design takes the same arguments (the split kernel ignores the pair map), so a
@@ -222,6 +249,9 @@ DesignKernel<T> designKernel(const MsdaShape& s, const Design& d) {
       constexpr int R = 256 * sizeof(T);
       const bool fixed = static_cast<long long>(s.heads) * s.channels * sizeof(T) == R;
       k = fixed ? msdaSharedKernel<T, L, E, false, false, R> : msdaSharedKernel<T, L, E, false, false>;
+      if constexpr (E == kPackedLerpHalf) {
+        if (d.unrolled) k = msdaSharedKernel<T, L, E, false, false, R, kUnrolledLanes, kUnrolledPoints>;
+      }
     };
     const auto withExchange = [&](auto loadsC) {
       if constexpr (decltype(loadsC)::value != kPredicated) {

@@ -37,7 +37,8 @@ __attribute__((noinline)) Design chooseAsLaunched(const MsdaShape& s, const Msda
 
 static bool sameDesign(const Design& a, const Design& b) {
   return a.ok == b.ok && a.shared == b.shared && a.nv == b.nv && a.split == b.split && a.loads == b.loads &&
-         a.exchange == b.exchange && a.prefetch == b.prefetch && a.block == b.block && a.map.lanes == b.map.lanes &&
+         a.exchange == b.exchange && a.prefetch == b.prefetch && a.block == b.block && a.unrolled == b.unrolled &&
+         a.map.lanes == b.map.lanes &&
          a.map.headsPerWarp == b.map.headsPerWarp;
 }
 
@@ -51,7 +52,7 @@ static int checkDesigns(int& designs) {
   Design d = chooseDesign(encoder, 8, none, kSms);
   EXPECT(d.ok && d.shared && d.nv == 1 && d.split == 1 && d.loads == kBudget && d.block == 256);
   EXPECT(d.exchange == kPackedLerpHalf && d.prefetch == 1 && d.map.lanes == 4 &&
-         d.map.headsPerWarp == 0);
+         d.map.headsPerWarp == 0 && d.unrolled);
   d = chooseDesign(encoder, 4, none, kSms);
   EXPECT(d.ok && d.shared && d.loads == kBudget && d.map.lanes == 8);
   EXPECT(d.exchange == kByteRows && d.prefetch == 1);
@@ -140,6 +141,22 @@ static int checkDesigns(int& designs) {
     f[2] = 1;  // per-lane corners
     EXPECT(!chooseDesign(encoder, 8, MsdaTuning{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]}, kSms).ok);
   }
+  // The unrolled kernel: the packed word at 4 lanes and 16 points per pair and d_model 256 only; unroll 1 keeps
+  // the loop, 2 insists, anything else is refused.
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 1}, kSms).unrolled);
+  EXPECT(chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 1}, kSms).ok);
+  EXPECT(chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 2, 0, 7, 1, 2}, kSms).unrolled);
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 3}, kSms).ok);
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 6, 0, 2}, kSms).ok);  // the row blend: no
+  EXPECT(!chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).ok);  // fp32: no packed word
+  EXPECT(!chooseDesign(decoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).ok);  // the split kernel
+  EXPECT(!chooseDesign(decoder, 8, none, kSms).unrolled);
+  for (const MsdaShape& sh : {MsdaShape{1, kS, 8, 32, kS, 4, 8}, MsdaShape{1, kS, 8, 32, kS, 2, 4},
+                              MsdaShape{1, kS, 4, 32, kS, 4, 4}, MsdaShape{1, kS, 16, 16, kS, 4, 4}}) {
+    d = chooseDesign(sh, 8, none, kSms);  // 32 or 8 points, d_model 128, 2 lanes per pair: the loop
+    EXPECT(d.ok && d.exchange == kPackedLerpHalf && !d.unrolled);
+  }
+  EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, kS, 2, 8}, 8, none, kSms).unrolled);  // 2 levels x 8 points: 16
   // Two heads: 2 heads per warp fits, 4 does not (they must divide the heads).
   const MsdaShape twoHeads{3, 83, 2, 64, 13, 2, 3};
   EXPECT(chooseDesign(twoHeads, 8, MsdaTuning{1, 1, 2, 0, 0, 2, 0, 0}, kSms).ok);

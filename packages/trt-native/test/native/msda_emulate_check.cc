@@ -83,6 +83,8 @@ static std::vector<double> reference(const Case& c, const Inputs& in) {
   return out;
 }
 
+static int unrolledRuns = 0;  // runs of the unrolled kernel (Design::unrolled)
+
 template <typename T>
 static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& tunings, int& families) {
   constexpr bool kHalf = sizeof(T) == 2;
@@ -102,9 +104,10 @@ static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& 
     std::vector<T> out(ref.size(), static_cast<T>(NAN));
     const unsigned blocks = static_cast<unsigned>((k.threads + k.block - 1) / k.block);
     char name[200];
-    std::snprintf(name, sizeof name, "%s %s split %d nv %d shared %d loads %d heads/warp %d exchange %d prefetch %d",
-                  c.name, kHalf ? "fp16" : "fp32", d.split, d.nv, d.shared, d.loads, d.map.headsPerWarp, d.exchange,
-                  d.prefetch);
+    std::snprintf(name, sizeof name,
+                  "%s %s split %d nv %d shared %d loads %d heads/warp %d exchange %d prefetch %d unrolled %d", c.name,
+                  kHalf ? "fp16" : "fp32", d.split, d.nv, d.shared, d.loads, d.map.headsPerWarp, d.exchange,
+                  d.prefetch, d.unrolled);
     cuda_emulator::clearReads();
     cuda_emulator::allowReads(value.data(), value.size() * sizeof(T));
     cuda_emulator::allowReads(in.shapes.data(), in.shapes.size() * sizeof(int32_t));
@@ -120,6 +123,7 @@ static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& 
       continue;
     }
     ++runs;
+    unrolledRuns += d.unrolled;
     const check::Comparison c = check::compare(out, ref);
     if (!c.written) fail(std::string(name) + ": outputs left unwritten");
     if (!(c.relative < bound)) fail(std::string(name) + ": relative error " + std::to_string(c.relative));
@@ -153,15 +157,20 @@ int main() {
   for (int loads : {2, 3})
     for (int ex : {3, 4, 6, 7}) tunings.push_back(MsdaTuning{1, 1, 2, 0, loads, 0, ex, 1});
   for (int nv : {2, 4}) tunings.push_back(MsdaTuning{0, nv, 0, 0, 0, 0, 0, 0});
+  // The packed word's rounds as a loop and unrolled (the kernel compiled for 4 lanes and 16 points per pair).
+  for (int loads : {2, 3})
+    for (int unroll : {1, 2}) tunings.push_back(MsdaTuning{1, 1, 2, 0, loads, 0, 7, 1, unroll});
   // Two levels with points past the borders, partial warps and blocks (11 queries); two heads of 64 channels
   // (8 or 16 lanes per pair); one head of 32 channels over three levels (4 or 8 lanes, one pair per lane group);
-  // four levels of 4 points.
+  // four levels of 4 points; Deformable DETR's pair (8 heads of 32 channels, 4 levels of 4 points: the unrolled
+  // kernel's shape) with points past the borders and a level of one position.
   const std::vector<Case> cases{
       {"m8 d32", 2, {{6, 9}, {3, 5}}, 8, 32, 11, 3},
       {"m2 d64", 1, {{5, 7}, {2, 3}}, 2, 64, 9, 2},
       {"m1 d32", 1, {{4, 4}, {2, 2}, {1, 1}}, 1, 32, 5, 4},
       // 16 points per pair over four levels.
       {"m2 d32 16 points", 1, {{4, 5}, {2, 3}, {1, 2}, {1, 1}}, 2, 32, 7, 4},
+      {"m8 d32 16 points", 2, {{5, 6}, {3, 4}, {2, 2}, {1, 1}}, 8, 32, 9, 4},
   };
   int runs = 0, families = 0;
   unsigned seed = 20261123;
@@ -169,6 +178,9 @@ int main() {
     runs += runCase<float>(c, seed++, tunings, families);
     runs += runCase<__half>(c, seed++, tunings, families);
   }
+  // fp16 "m8 d32 16 points" only: exchange 7 with either load form, and unroll 2 with either (the default tuning
+  // splits points there: a launch that small takes the decoder's kernel).
+  if (unrolledRuns != 4) fail("the unrolled kernel ran " + std::to_string(unrolledRuns) + " times, not 4");
   if (check::failures()) return 1;
   std::printf("ok %d %d\n", runs, families);
   return 0;
