@@ -34,30 +34,31 @@ int tk_msda(int dtype, int scalar, int n, int s, int m, int d, int lq, int l, in
 }
 
 // tuning: the fields of trtkit::MsdaTuning in order (pointSplit, vectorsPerThread, cornerSharing, blockThreads,
-// loadForm, headsPerWarp, exchange, pointPrefetch, unroll).
+// loadForm, headsPerWarp, exchange, pointPrefetch, unroll, grid).
 int tk_msda_tuned(int dtype, const int* tuning, int n, int s, int m, int d, int lq, int l, int p, uintptr_t value,
                   uintptr_t shapes, uintptr_t starts, uintptr_t loc, uintptr_t attn, uintptr_t out, uintptr_t stream) {
   trtkit::MsdaShape sh{n, s, m, d, lq, l, p};
   const trtkit::MsdaTuning t{tuning[0], tuning[1], tuning[2], tuning[3], tuning[4],
-                            tuning[5], tuning[6], tuning[7], tuning[8]};
+                            tuning[5], tuning[6], tuning[7], tuning[8], tuning[9]};
   return trtkit::msdaForwardTuned(static_cast<DType>(dtype), sh, reinterpret_cast<const void*>(value),
                                   reinterpret_cast<const int32_t*>(shapes), reinterpret_cast<const int32_t*>(starts),
                                   reinterpret_cast<const float*>(loc), reinterpret_cast<const void*>(attn),
                                   reinterpret_cast<void*>(out), t, reinterpret_cast<cudaStream_t>(stream));
 }
 
-// The design msdaForward (tuning all 0) or msdaForwardTuned resolves for a shape on this GPU, into out[9]: ok,
-// shared, vectors per thread, split, load form, exchange, prefetch, block, unrolled.
+// The design msdaForward (tuning all 0) or msdaForwardTuned resolves for a shape on this GPU, into out[10]: ok,
+// shared, vectors per thread, split, load form, exchange, prefetch, block, unrolled, resident blocks.
 int tk_msda_design(int dtype, const int* tuning, int n, int s, int m, int d, int lq, int l, int p, int* out) {
   const trtkit::MsdaShape sh{n, s, m, d, lq, l, p};
   const trtkit::MsdaTuning t{tuning[0], tuning[1], tuning[2], tuning[3], tuning[4],
-                            tuning[5], tuning[6], tuning[7], tuning[8]};
+                            tuning[5], tuning[6], tuning[7], tuning[8], tuning[9]};
   int dev = 0, sms = 0;
   if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
     return 1;
   const trtkit::msda::Design r = trtkit::msda::chooseDesign(sh, static_cast<DType>(dtype) == DType::kFloat16 ? 8 : 4, t, sms);
-  const int v[9] = {r.ok, r.shared, r.nv, r.split, r.loads, r.exchange, r.prefetch, r.block, r.unrolled};
-  for (int i = 0; i < 9; ++i) out[i] = v[i];
+  const int v[10] = {r.ok, r.shared, r.nv, r.split, r.loads, r.exchange, r.prefetch, r.block, r.unrolled,
+                     r.residentBlocks};
+  for (int i = 0; i < 10; ++i) out[i] = v[i];
   return 0;
 }
 

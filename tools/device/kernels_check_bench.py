@@ -86,15 +86,16 @@ def msda_launch(value, shapes, starts, loc, attn, out, scalar=False):
 
 EXCHANGE_TEXT = {1: ", four-corner exchange", 2: ", row exchange", 3: ", byte rows", 4: ", byte rows + half2 weights",
                  6: ", byte rows + fp16 row blend + half2 row weights", 7: ", packed rows + fp16 row blend"}
-TUNING_FIELDS = ("split", "nv", "sharing", "block", "loads", "heads_per_warp", "exchange", "prefetch", "unroll")  # MsdaTuning
+TUNING_FIELDS = ("split", "nv", "sharing", "block", "loads", "heads_per_warp", "exchange", "prefetch", "unroll",
+                 "grid")  # MsdaTuning
 _tunings = {}
 
 
 def msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, sharing=0, block=0, loads=0, heads_per_warp=0,
-                      exchange=0, prefetch=0, unroll=0):
+                      exchange=0, prefetch=0, unroll=0, grid=0):
     n, s, m, d = value.shape
     _, lq, _, l, p, _ = loc.shape
-    key = (split, nv, sharing, block, loads, heads_per_warp, exchange, prefetch, unroll)
+    key = (split, nv, sharing, block, loads, heads_per_warp, exchange, prefetch, unroll, grid)
     if key not in _tunings:  # built once: the timed loop should not allocate
         _tunings[key] = (I * len(TUNING_FIELDS))(*key)
     return lib.tk_msda_tuned(code(value), _tunings[key], n, s, m, d, lq, l, p, value.data_ptr(), shapes.data_ptr(),
@@ -191,14 +192,14 @@ def ln_launch(x, g, b, y, eps=1e-5):
 
 def msda_design(dtype, m, d, n, s, lq, l, p, tuning):
     """The design the library resolves for a tuning: ok, shared, nv, split, loads, exchange, prefetch, block,
-    unrolled."""
-    res = (I * 9)()
-    ck(lib.tk_msda_design(FP16 if dtype == torch.float16 else FP32, (I * 9)(*tuning), n, s, m, d, lq, l, p, res),
+    unrolled, resident blocks."""
+    res = (I * 10)()
+    ck(lib.tk_msda_design(FP16 if dtype == torch.float16 else FP32, (I * 10)(*tuning), n, s, m, d, lq, l, p, res),
        "msda design")
     return list(res)
 
 
-def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0, points=0, levels=0, unroll=0):
+def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0, points=0, levels=0, unroll=0, grid=0):
     """Whether msdaForwardTuned takes the design for heads m and channels d (the rules of launchWide, written
     out independently; split and sharing are given, not chosen, in every design checked)."""
     vectors = d // (8 if dtype == torch.float16 else 4)
@@ -223,14 +224,15 @@ def msda_design_ok(dtype, m, d, nv, split, sharing, loads, hpw, ex, pf, block=0,
         return False  # the packed word: a round's points within one level
     if hpw and not ((32 // groups) % hpw == 0 and m % hpw == 0):
         return False
-    if unroll not in (0, 1, 2):
+    if unroll not in (0, 1, 2) or grid not in (0, 1, 2):
         return False
-    if unroll == 2:
-        # the unrolled kernel: the packed word (asked for, or fp16's default where the shape allows it) at 4 lanes
-        # per pair, 16 points per pair and d_model 256
-        packed = ex == 7 or (ex == 0 and shared and dtype == torch.float16 and loads != 1 and not hpw and pf in (0, 1)
-                             and block in (0, 256) and points % groups == 0)
-        return packed and groups == 4 and levels * points == 16 and m * d == 256
+    # the unrolled kernel: the packed word (asked for, or fp16's default where the shape allows it) at 4 lanes per
+    # pair, 16 points per pair and d_model 256; the resident grid (grid 2) needs it
+    packed = ex == 7 or (ex == 0 and shared and dtype == torch.float16 and loads != 1 and not hpw and pf in (0, 1)
+                         and block in (0, 256) and points % groups == 0)
+    unrolled = unroll != 1 and packed and groups == 4 and levels * points == 16 and m * d == 256
+    if (unroll == 2 or grid == 2) and not unrolled:
+        return False
     return True
 
 
@@ -249,6 +251,11 @@ def check_msda_variants():
     # The unrolled shared-corner kernel (unroll 2) against the rounds as a loop (1); 3 is refused.
     designs += [(1, 1, 2, 0, x, 0, ex, 1, u) for x in (0, 2, 3) for ex in (0, 6, 7) for u in (1, 2)]
     designs += [(1, 1, 2, 0, 0, 0, 0, 0, 3), (1, 8, 0, 0, 0, 0, 0, 0, 2)]
+    designs = [t + (0,) for t in designs]
+    # The unrolled kernel on a block per 8 queries (grid 1) and on the resident grid (2), which the shapes here are
+    # too small for unless asked; grid 2 with the loop and grid 3 are refused.
+    designs += [(1, 1, 2, 0, x, 0, 7, 1, 0, g) for x in (0, 2, 3) for g in (1, 2)]
+    designs += [(1, 1, 2, 0, 0, 0, 0, 0, 1, 2), (1, 1, 2, 0, 0, 0, 0, 0, 0, 3)]
     shapes_ = [("m8 d32", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 77, 4),
                ("m2 d64", 3, [(7, 9), (4, 5)], 2, 64, 13, 3)]
     for dtype, bound in ((torch.float32, 1e-5), (torch.float16, 2e-3)):
@@ -257,14 +264,16 @@ def check_msda_variants():
             value, shapes, starts, loc, attn = msda_inputs(n, lv, m, d, lq, p, dtype, (-0.1, 1.1))
             ref = msda_torch(value.double(), lv, loc.double(), attn.double())
             first = {}
-            for nv, split, minb, block, loads, hpw, ex, pf, un in designs:
+            for nv, split, minb, block, loads, hpw, ex, pf, un, gr in designs:
                 out = torch.full((n, lq, m, d), float("nan"), device=dev, dtype=dtype)
-                rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block, loads, hpw, ex, pf, un)
+                rc = msda_tuned_launch(value, shapes, starts, loc, attn, out, split, nv, minb, block, loads, hpw, ex, pf, un,
+                                       gr)
                 name = (f"msda variant {sname} {nv} vec/thread split {split} sharing {minb}"
                         + (f" block {block}" if block else "") + (f" load form {loads}" if loads else "")
                         + (f" heads/warp {hpw}" if hpw else "") + (f" exchange {ex}" if ex else "")
-                        + (f" prefetch {pf}" if pf else "") + (f" unroll {un}" if un else "") + f" {dn}")
-                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf, block, p, len(lv), un)
+                        + (f" prefetch {pf}" if pf else "") + (f" unroll {un}" if un else "")
+                        + (f" grid {gr}" if gr else "") + f" {dn}")
+                ok = msda_design_ok(dtype, m, d, nv, split, minb, loads, hpw, ex, pf, block, p, len(lv), un, gr)
                 if rc != 0 or not ok:
                     # A design the shape cannot take must be refused, and only such a design.
                     record(f"{name} refused" if rc else f"{name} accepted", not ok and rc != 0, {"rc": rc})
@@ -277,12 +286,15 @@ def check_msda_variants():
                 # design's default. Forms 4 (half2 weights) and 5 (rows blended in fp16) round differently: each is
                 # its own family, whose first design accepted here is the reference.
                 # Families by the exchange form the design resolves to (the default is a byte form now).
-                rex = msda_design(dtype, m, d, n, sum(h * w for h, w in lv), lq, len(lv), p,
-                                  (split, nv, minb, block, loads, hpw, ex, pf, un))[5]
-                key = (nv, split, minb, {4: 4, 6: 6, 7: 6}.get(rex, 0))  # the packed word: the row blend's bits
+                res = msda_design(dtype, m, d, n, sum(h * w for h, w in lv), lq, len(lv), p,
+                                  (split, nv, minb, block, loads, hpw, ex, pf, un, gr))
+                rex, resident = res[5], res[9]
+                # the packed word: the row blend's bits; the resident grid sums its left-over queries' rounds in
+                # another order, and which are left over depends on its size
+                key = (nv, split, minb, {4: 4, 6: 6, 7: 6}.get(rex, 0), resident)
                 if key not in first:
                     first[key] = out.clone()
-                elif loads or hpw or ex or pf or un or (block and minb == 2):
+                elif loads or hpw or ex or pf or un or gr or (block and minb == 2):
                     record(f"{name} == default form, bit for bit", key in first and torch.equal(out, first[key]), {})
 
 
@@ -636,6 +648,7 @@ def bench_msda(decoder_only=False, encoder_only=False):
                     # The default's kernel with the rounds as a loop over the shape read at run time (the default
                     # before the unrolled kernel; same bits).
                     bench(f"{g} trtkit wide, rounds as a loop (unroll 1)", [lambda a=a: msda_tuned_launch(*a, 0, 0, 0, 0, 0, 0, 0, 0, 1) for a in sets], set_bytes, group=g)
+                    bench(f"{g} trtkit wide, unrolled, resident grid (grid 2)", [lambda a=a: msda_tuned_launch(*a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2) for a in sets], set_bytes, group=g)
                 if call == "encoder" and pattern == "realistic":
                     # Inside a model the value was just written by its projection: the same launch, L2-warm.
                     bench(f"{g} trtkit wide, L2-warm (one input set)", [lambda a=sets[0]: msda_launch(*a)], set_bytes, group=g)
@@ -648,8 +661,9 @@ def bench_msda(decoder_only=False, encoder_only=False):
 
 def bench_msda_waves():
     """The fp16 encoder's default design at query counts of whole waves (a wave: the 4 blocks of 8 queries resident
-    per SM, on every SM) and at Deformable DETR's 22,223: the slope is the cost of a wave, the intercept what a launch
-    costs besides (first loads, the last partial wave). Queries are the first Lq of a realistic set, repeated past S."""
+    per SM, on every SM; on the resident grid, one query per resident warp) and at Deformable DETR's 22,223: the slope
+    is the cost of a wave, the intercept what a launch costs besides (first loads, the last partial wave). Queries are
+    the first Lq of a realistic set, repeated past S."""
     s = sum(h * w for h, w in DETR_LEVELS)
     wave = props.multi_processor_count * 4 * 8
     set_bytes = s * 256 * 2 + s * 8 * 16 * 10 + s * 256 * 2

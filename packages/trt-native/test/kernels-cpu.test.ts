@@ -64,16 +64,17 @@ describe('kernels on the CPU', () => {
       );
       // Every expectation ran, and all 896 maps the kernel can run over the shapes walked were walked: fewer would
       // mean a check returned early or a map was wrongly refused.
-      expect(designs).toBe(177);
+      expect(designs).toBe(186);
       expect(maps).toBe(896);
     },
   );
 
   // Each emulator check prints "ok <runs> <second count>"; both counts are fixed, so a check that returned early,
   // skipped designs or lost an instantiation fails here.
-  // 5 shapes x 2 dtypes; each design the shape takes ran (refusals are the design check's business); 73 design
-  // families, within each of which every design gave equal bits (the unrolled kernel among the packed word's).
-  const msda = [566, 73];
+  // 6 shapes x 2 dtypes; each design the shape takes ran (refusals are the design check's business); 92 design
+  // families, within each of which every design gave equal bits (the unrolled kernel among the packed word's; the
+  // resident grid a family per grid size).
+  const msda = [718, 92];
   // 16 widths x affine or not x 2 dtypes x (as launched, forced block kernel); all 16 kernel instantiations ran.
   const layerNorm = [128, 16];
   // 5 shapes x 2 dtypes; 37,260 values of the written slots compared (the other slots must stay as poisoned).

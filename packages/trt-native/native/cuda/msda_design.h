@@ -50,6 +50,9 @@ struct MsdaTuning {
   int unroll;            // shared-corner kernel with the packed word (exchange 7): 1 the rounds of points as a loop over
                          // the shape read at run time, 2 the kernel compiled for Deformable DETR's shape (kUnrolled*
                          // below), its rounds unrolled
+  int grid;              // the unrolled kernel: 0 or 1 a block per 8 queries, 2 resident blocks whose warps take
+                         // queries in turn, the left-over split by round (msdaResidentKernel: 1.5-2.8% faster with
+                         // Deformable DETR-like locations on an H100, 5% slower with uniform ones; not the default)
 };
 
 namespace msda {
@@ -88,6 +91,10 @@ enum Exchange : int {
 // (2026-11-23, sixth session in kernels.md), same bits.
 constexpr int kUnrolledLanes = 4;
 constexpr int kUnrolledPoints = 16;
+
+// Blocks of 256 that fit on one multiprocessor with a load form's register budget (the shared-corner kernels'
+// minBlocksFor in msda_sampling.cuh, checked against this there): the resident grid's size.
+TRTKIT_HD constexpr int residentBlocksPerSm(int loads) { return loads == kBudget ? 4 : 5; }
 
 // Pairs are numbered (n * queries + q) * heads + m, the order of the output rows. `lanes` threads serve one pair
 // (a power of two dividing 32). headsPerWarp 0 gives consecutive threads consecutive pairs: a warp holds the
@@ -178,8 +185,9 @@ struct Design {
   bool ok;      // false: the shape does not allow the tuning asked for
   bool shared;  // the shared-corner kernel (else the wide kernel with nv vectors per thread and split points)
   int nv, split, loads, exchange, prefetch, block;
-  bool unrolled;  // the shared-corner kernel compiled for kUnrolledLanes and kUnrolledPoints
-  PairMap map;    // shared-corner kernel only
+  bool unrolled;      // the shared-corner kernel compiled for kUnrolledLanes and kUnrolledPoints
+  int residentBlocks;  // > 0: the unrolled kernel on a grid of this many resident blocks (msdaResidentKernel)
+  PairMap map;         // shared-corner kernel only
 };
 
 // The kernel family of a design: vectors per thread, point split, shared corners (false: refused).
@@ -257,6 +265,11 @@ TRTKIT_DESIGN_CODE inline Design chooseDesign(const MsdaShape& s, int vec, const
                          s.levels * s.points == kUnrolledPoints && s.heads * s.channels == 256;
   if (t.unroll < 0 || t.unroll > 2 || (t.unroll == 2 && !canUnroll)) return Design{};
   d.unrolled = canUnroll && t.unroll != 1;
+  // The resident grid only when asked for (kernels.md, sixth session: 62.7 against 63.9-64.5 µs for the fp16 encoder
+  // with Deformable DETR-like locations, 96.8-97.1 against 92.2-92.4 with uniform ones: its fixed share of queries
+  // per warp cannot follow SMs that run slower, which dispatching blocks does).
+  if (t.grid < 0 || t.grid > 2 || (t.grid == 2 && !d.unrolled)) return Design{};
+  d.residentBlocks = t.grid == 2 ? sms * residentBlocksPerSm(d.loads) : 0;
   d.ok = true;
   return d;
 }

@@ -213,6 +213,106 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
   }
 }
 
+// One round (4 points) of pair sp for msdaResidentKernel's left-over queries, into acc: sharedPairWork's round body
+// for the unrolled shape, with the round given.
+template <typename T, int kLoads>
+__device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, unsigned sp, int round,
+                                              const T* __restrict__ value, const int32_t* __restrict__ shapes,
+                                              const int32_t* __restrict__ starts, const float* __restrict__ loc,
+                                              const T* __restrict__ attn, float* acc) {
+  constexpr int kEx = kPackedLerpHalf;
+  constexpr int kRowB = 512;
+  constexpr int kLanes = kUnrolledLanes;
+  constexpr int VEC = detail::Vec16<T>::kN;
+  const unsigned lane = threadIdx.x & 31u;
+  const int group = static_cast<int>(lane & (kLanes - 1));
+  const int m = static_cast<int>(sp % static_cast<unsigned>(s.heads));
+  const unsigned n = sp / static_cast<unsigned>(s.heads * s.queries);
+  const int laneBase = static_cast<int>(lane) - group;
+  const float invPoints = 1.f / s.points;
+  const float2* locp = reinterpret_cast<const float2*>(loc) + static_cast<size_t>(sp) * kUnrolledPoints;
+  const T* attp = attn + static_cast<size_t>(sp) * kUnrolledPoints;
+  const int row = s.heads * s.channels;
+  const T* vbase = value + static_cast<size_t>(n) * s.spatial * row + m * s.channels + group * VEC;
+#pragma unroll
+  for (int i = 0; i < VEC; ++i) acc[i] = 0.f;
+  const int r0 = round * kLanes;
+  const int p = r0 + group;
+  PointMsg<kEx> mine;
+  if (valid) {
+    pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts, row,
+                  kRowB, mine);
+  } else {
+    pointMsg<kEx>(false, make_float2(0.f, 0.f), 0.f, 0, shapes, starts, row, kRowB, mine);
+  }
+  const int levelRow = __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * kRowB;
+#pragma unroll
+  for (int j = 0; j < kLanes; j += 2) {  // two points per step, as in sharedPairWork
+    PointMsg<kEx> p0, p1;
+    shufflePair(mine, laneBase + j, p0, p1);
+    uint4 raw[8];
+    loadMsg<kLoads, kEx, kRowB>(vbase, p0, row, kRowB, levelRow, raw);
+    loadMsg<kLoads, kEx, kRowB>(vbase, p1, row, kRowB, levelRow, raw + 4);
+    blendPoint(acc, raw, p0, T());
+    blendPoint(acc, raw + 4, p1, T());
+  }
+}
+
+// The unrolled kernel on a resident grid (Design::resident): as many blocks as fit at once, and each warp (one query:
+// 8 heads x 4 lanes) takes whole queries gw, gw + W, gw + 2W, ... (W warps in the grid) for as many rounds as every
+// warp can fill, so no block is dispatched after the start and the waves of blocks cannot stall in step. The
+// queries left over are split by round of 4 points: one warp per (query, round), two queries per block at a time,
+// the four rounds' sums added in shared memory in round order, so the launch's last ~10 µs (one query's chain of
+// loads) become ~3. Every lane reaches every barrier: the loops' bounds are the block's. On an H100 the fp16
+// encoder took 62.7 µs against 63.9-64.5 on the unrolled kernel's own grid with Deformable DETR-like locations,
+// but 96.8-97.1 against 92.2-92.4 with uniform ones (kernels.md, sixth session): a tuning (MsdaTuning::grid 2), not
+// the default.
+template <typename T, int kLoads>
+__global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kPackedLerpHalf>())
+    msdaResidentKernel(MsdaShape s, PairMap, const T* __restrict__ value, const int32_t* __restrict__ shapes,
+                       const int32_t* __restrict__ starts, const float* __restrict__ loc, const T* __restrict__ attn,
+                       T* __restrict__ out) {
+  constexpr int kEx = kPackedLerpHalf;
+  constexpr int kRowB = 512;                     // d_model 256 of fp16
+  constexpr int kLanes = kUnrolledLanes;         // 4 lanes per pair, 8 pairs (the heads of one query) per warp
+  constexpr int kPoints = kUnrolledPoints;       // 16 points per pair, 4 rounds
+  constexpr int VEC = detail::Vec16<T>::kN;
+  constexpr unsigned kWarps = 256 / 32;          // per block
+  const unsigned warp = threadIdx.x >> 5, lane = threadIdx.x & 31u;
+  const unsigned warps = gridDim.x * kWarps;
+  const unsigned heads = static_cast<unsigned>(s.heads);
+  const unsigned queries = static_cast<unsigned>(s.batch * s.queries);
+  const unsigned whole = queries / warps;  // rounds of whole queries every warp takes part in
+  const int group = static_cast<int>(lane & (kLanes - 1));
+  for (unsigned k = 0; k < whole; ++k) {
+    const unsigned q = blockIdx.x * kWarps + warp + k * warps;
+    const bool valid = q < queries;  // always: ptxas allocates this form without a spill
+    const unsigned sp = valid ? q * heads + lane / kLanes : 0u;
+    sharedPairWork<T, kLoads, kEx, false, kRowB, kLanes, kPoints>(
+        s, valid, sp, group, static_cast<int>(sp % heads), sp / (heads * static_cast<unsigned>(s.queries)), value,
+        shapes, starts, loc, attn, out);
+  }
+  __shared__ float partial[kWarps][32][VEC];
+  const int round = static_cast<int>(warp & 3u);
+  for (unsigned first = whole * warps + blockIdx.x * 2; first < queries; first += gridDim.x * 2) {
+    const unsigned q = first + warp / 4;
+    const bool valid = q < queries;
+    const unsigned sp = valid ? q * heads + lane / kLanes : 0u;
+    float acc[VEC];
+    residentRound<T, kLoads>(s, valid, sp, round, value, shapes, starts, loc, attn, acc);
+#pragma unroll
+    for (int i = 0; i < VEC; ++i) partial[warp][lane][i] = acc[i];
+    __syncthreads();
+    if (round == 0 && valid) {
+#pragma unroll
+      for (int i = 0; i < VEC; ++i)
+        acc[i] = ((acc[i] + partial[warp + 1][lane][i]) + partial[warp + 2][lane][i]) + partial[warp + 3][lane][i];
+      detail::store16(out + static_cast<size_t>(sp) * s.channels + group * VEC, acc);
+    }
+    __syncthreads();  // partial is written again by the next pair of queries
+  }
+}
+
 // Every kernel of the wide design takes the same arguments (the split kernel ignores the pair map), so a
 // design resolves to one function pointer.
 template <typename T>
@@ -251,6 +351,7 @@ DesignKernel<T> designKernel(const MsdaShape& s, const Design& d) {
       k = fixed ? msdaSharedKernel<T, L, E, false, false, R> : msdaSharedKernel<T, L, E, false, false>;
       if constexpr (E == kPackedLerpHalf) {
         if (d.unrolled) k = msdaSharedKernel<T, L, E, false, false, R, kUnrolledLanes, kUnrolledPoints>;
+        if (d.residentBlocks > 0) k = msdaResidentKernel<T, L>;
       }
     };
     const auto withExchange = [&](auto loadsC) {
@@ -271,7 +372,7 @@ DesignKernel<T> designKernel(const MsdaShape& s, const Design& d) {
     if (d.loads == kPredicated) withExchange(std::integral_constant<int, kPredicated>{});
     if (d.loads == kZeroVector) withExchange(std::integral_constant<int, kZeroVector>{});
     if (d.loads == kBudget) withExchange(std::integral_constant<int, kBudget>{});
-    return {k, pairThreads(d.map), 256};
+    return {k, d.residentBlocks > 0 ? d.residentBlocks * 256LL : pairThreads(d.map), 256};
   }
   const long long threads = pairs * groups * d.split;
   if (d.split == 8 && d.loads == kZeroVector) return {msdaWideKernel<T, 1, 8, kZeroVector>, threads, d.block};

@@ -30,6 +30,9 @@ template <int kLoads, bool kShared, int kEx = 1>
 constexpr int minBlocksFor() {
   return kLoads == kBudget ? (kShared ? 4 : 1) : kEx >= 2 ? 5 : 0;
 }
+static_assert(minBlocksFor<kBudget, true, kPackedLerpHalf>() == residentBlocksPerSm(kBudget) &&
+                  minBlocksFor<kZeroVector, true, kPackedLerpHalf>() == residentBlocksPerSm(kZeroVector),
+              "the resident grid's size must be the blocks the register budget lets fit");
 
 // The four bilinear weights times the attention weight, in corner order (top-left, top-right, bottom-left,
 // bottom-right). One expression for both exchange forms, so they give equal bits.

@@ -38,6 +38,7 @@ __attribute__((noinline)) Design chooseAsLaunched(const MsdaShape& s, const Msda
 static bool sameDesign(const Design& a, const Design& b) {
   return a.ok == b.ok && a.shared == b.shared && a.nv == b.nv && a.split == b.split && a.loads == b.loads &&
          a.exchange == b.exchange && a.prefetch == b.prefetch && a.block == b.block && a.unrolled == b.unrolled &&
+         a.residentBlocks == b.residentBlocks &&
          a.map.lanes == b.map.lanes &&
          a.map.headsPerWarp == b.map.headsPerWarp;
 }
@@ -157,6 +158,20 @@ static int checkDesigns(int& designs) {
     EXPECT(d.ok && d.exchange == kPackedLerpHalf && !d.unrolled);
   }
   EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, kS, 2, 8}, 8, none, kSms).unrolled);  // 2 levels x 8 points: 16
+  // The resident grid only when asked for (grid 2): 4 blocks of 8 warps per multiprocessor with the register
+  // budget, 5 with load form 2; the default and grid 1 keep a block per 8 queries.
+  EXPECT(chooseDesign(encoder, 8, none, kSms).residentBlocks == 0);
+  d = chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, kSms);
+  EXPECT(d.ok && d.unrolled && d.residentBlocks == 0);
+  EXPECT(chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).residentBlocks == kSms * 4);
+  EXPECT(chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 2, 0, 7, 1, 0, 2}, kSms).residentBlocks == kSms * 5);
+  // a launch smaller than the grid: every query split by round (the checks' shapes)
+  const MsdaShape small{1, kS, 8, 32, 500, 4, 4};
+  EXPECT(chooseDesign(small, 8, MsdaTuning{1, 1, 2, 0, 0, 0, 0, 0, 0, 2}, kSms).residentBlocks == kSms * 4);
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 1, 2}, kSms).ok);  // the loop: no
+  EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 3}, kSms).ok);
+  EXPECT(!chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).ok);  // fp32
+  EXPECT(chooseDesign(decoder, 8, none, kSms).residentBlocks == 0);
   // Two heads: 2 heads per warp fits, 4 does not (they must divide the heads).
   const MsdaShape twoHeads{3, 83, 2, 64, 13, 2, 3};
   EXPECT(chooseDesign(twoHeads, 8, MsdaTuning{1, 1, 2, 0, 0, 2, 0, 0}, kSms).ok);

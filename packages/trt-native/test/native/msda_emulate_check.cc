@@ -25,6 +25,7 @@ struct Case {
   int batch;
   std::vector<std::pair<int, int>> levels;
   int heads, channels, queries, points;
+  int sms = 132;  // the multiprocessors the design is chosen for (the resident grid's size)
 };
 
 struct Inputs {
@@ -84,6 +85,7 @@ static std::vector<double> reference(const Case& c, const Inputs& in) {
 }
 
 static int unrolledRuns = 0;  // runs of the unrolled kernel (Design::unrolled)
+static int residentRuns = 0;  // of those, on the resident grid (Design::residentBlocks)
 
 template <typename T>
 static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& tunings, int& families) {
@@ -95,19 +97,20 @@ static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& 
   for (size_t i = 0; i < attn.size(); ++i) attn[i] = static_cast<T>(static_cast<float>(in.attn[i]));
   const MsdaShape s{c.batch, in.spatial, c.heads, c.channels, c.queries, static_cast<int>(c.levels.size()), c.points};
   const double bound = kHalf ? 2e-3 : 1e-5;
-  std::map<std::tuple<int, int, bool, int>, std::vector<T>> firstOfFamily;
+  std::map<std::tuple<int, int, bool, int, int>, std::vector<T>> firstOfFamily;
   int runs = 0;
   for (const MsdaTuning& t : tunings) {
-    const msda::Design d = msda::chooseDesign(s, 16 / static_cast<int>(sizeof(T)), t, 132);
+    const msda::Design d = msda::chooseDesign(s, 16 / static_cast<int>(sizeof(T)), t, c.sms);
     if (!d.ok) continue;
     const msda::DesignKernel<T> k = msda::designKernel<T>(s, d);
     std::vector<T> out(ref.size(), static_cast<T>(NAN));
     const unsigned blocks = static_cast<unsigned>((k.threads + k.block - 1) / k.block);
     char name[200];
     std::snprintf(name, sizeof name,
-                  "%s %s split %d nv %d shared %d loads %d heads/warp %d exchange %d prefetch %d unrolled %d", c.name,
-                  kHalf ? "fp16" : "fp32", d.split, d.nv, d.shared, d.loads, d.map.headsPerWarp, d.exchange,
-                  d.prefetch, d.unrolled);
+                  "%s %s split %d nv %d shared %d loads %d heads/warp %d exchange %d prefetch %d unrolled %d "
+                  "resident %d",
+                  c.name, kHalf ? "fp16" : "fp32", d.split, d.nv, d.shared, d.loads, d.map.headsPerWarp, d.exchange,
+                  d.prefetch, d.unrolled, d.residentBlocks);
     cuda_emulator::clearReads();
     cuda_emulator::allowReads(value.data(), value.size() * sizeof(T));
     cuda_emulator::allowReads(in.shapes.data(), in.shapes.size() * sizeof(int32_t));
@@ -124,15 +127,18 @@ static int runCase(const Case& c, unsigned seed, const std::vector<MsdaTuning>& 
     }
     ++runs;
     unrolledRuns += d.unrolled;
+    residentRuns += d.residentBlocks > 0;
     const check::Comparison c = check::compare(out, ref);
     if (!c.written) fail(std::string(name) + ": outputs left unwritten");
     if (!(c.relative < bound)) fail(std::string(name) + ": relative error " + std::to_string(c.relative));
     // Half2 weights and the fp16 row blend round differently from the other forms: families of their own.
-    // (the packed word changes only how the rows travel: the row blend's family)
+    // (the packed word changes only how the rows travel: the row blend's family; the resident grid adds the rounds
+    // of its left-over queries in another order, and which queries are left over depends on its size: a family per
+    // size)
     const int rounding = d.exchange == msda::kByteRowsHalf                                         ? 4
                          : d.exchange == msda::kByteRowsLerpHalf || d.exchange == msda::kPackedLerpHalf ? 6
                                                                                                     : 0;
-    const auto key = std::make_tuple(d.nv, d.split, d.shared, rounding);
+    const auto key = std::make_tuple(d.nv, d.split, d.shared, rounding, d.residentBlocks);
     auto it = firstOfFamily.find(key);
     if (it == firstOfFamily.end()) {
       firstOfFamily.emplace(key, out);
@@ -160,6 +166,9 @@ int main() {
   // The packed word's rounds as a loop and unrolled (the kernel compiled for 4 lanes and 16 points per pair).
   for (int loads : {2, 3})
     for (int unroll : {1, 2}) tunings.push_back(MsdaTuning{1, 1, 2, 0, loads, 0, 7, 1, unroll});
+  // The unrolled kernel on its own grid and on the resident grid.
+  for (int loads : {2, 3})
+    for (int grid : {1, 2}) tunings.push_back(MsdaTuning{1, 1, 2, 0, loads, 0, 7, 1, 2, grid});
   // Two levels with points past the borders, partial warps and blocks (11 queries); two heads of 64 channels
   // (8 or 16 lanes per pair); one head of 32 channels over three levels (4 or 8 lanes, one pair per lane group);
   // four levels of 4 points; Deformable DETR's pair (8 heads of 32 channels, 4 levels of 4 points: the unrolled
@@ -171,6 +180,9 @@ int main() {
       // 16 points per pair over four levels.
       {"m2 d32 16 points", 1, {{4, 5}, {2, 3}, {1, 2}, {1, 1}}, 2, 32, 7, 4},
       {"m8 d32 16 points", 2, {{5, 6}, {3, 4}, {2, 2}, {1, 1}}, 8, 32, 9, 4},
+      // The same on one multiprocessor: a resident grid of 4 or 5 blocks (32 or 40 warps) for 74 queries, so warps
+      // take whole queries in 2 or 1 rounds and the left-over 10 or 34 are split by round, some blocks twice.
+      {"m8 d32 16 points, one SM", 2, {{5, 6}, {3, 4}, {2, 2}, {1, 1}}, 8, 32, 37, 4, 1},
   };
   int runs = 0, families = 0;
   unsigned seed = 20261123;
@@ -178,9 +190,12 @@ int main() {
     runs += runCase<float>(c, seed++, tunings, families);
     runs += runCase<__half>(c, seed++, tunings, families);
   }
-  // fp16 "m8 d32 16 points" only: exchange 7 with either load form, and unroll 2 with either (the default tuning
-  // splits points there: a launch that small takes the decoder's kernel).
-  if (unrolledRuns != 4) fail("the unrolled kernel ran " + std::to_string(unrolledRuns) + " times, not 4");
+  // fp16 only. "m8 d32 16 points": exchange 7 with either load form, unroll 2 with either, and grid 1 or 2 with
+  // either (the default tuning splits points there: a launch that small takes the decoder's kernel): 8, of which
+  // the 2 with grid 2 are resident. "one SM": the same 8 and the default (74 queries: the unrolled kernel), of
+  // which the 2 with grid 2 are resident, on 4 or 5 blocks.
+  if (unrolledRuns != 17) fail("the unrolled kernel ran " + std::to_string(unrolledRuns) + " times, not 17");
+  if (residentRuns != 4) fail("the resident grid ran " + std::to_string(residentRuns) + " times, not 4");
   if (check::failures()) return 1;
   std::printf("ok %d %d\n", runs, families);
   return 0;
