@@ -214,7 +214,8 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
 }
 
 // One round (4 points) of pair sp for msdaResidentKernel's left-over queries, into acc: sharedPairWork's round body
-// for the unrolled shape, with the round given.
+// for the unrolled shape, with the round given. The step loop repeats sharedPairWork's on purpose: moved into a shared
+// function, it changed the machine code of 63 of the 88 MSDA kernels (docs/decisions.md, sixth session).
 template <typename T, int kLoads>
 __device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, unsigned sp, int round,
                                               const T* __restrict__ value, const int32_t* __restrict__ shapes,
