@@ -47,9 +47,9 @@ struct MsdaTuning {
                          // rows in one word)
   int pointPrefetch;     // shared-corner kernel: 1 a lane loads its point's location and weight when its round starts,
                          // 2 one round ahead
-  int unroll;            // shared-corner kernel with the packed word (exchange 7): 1 the rounds of points as a loop over
-                         // the shape read at run time, 2 the kernel compiled for Deformable DETR's shape (kUnrolled*
-                         // below), its rounds unrolled
+  int unroll;            // shared-corner kernel with the packed word (exchange 7): 1 the rounds of points as a loop
+                         // over the shape read at run time, 2 the kernel compiled for Deformable DETR's shape
+                         // (kUnrolled* below), its rounds unrolled
   int grid;              // the unrolled kernel: 0 or 1 a block per 8 queries, 2 resident blocks whose warps take
                          // queries in turn, the left-over split by round (msdaResidentKernel: 1.5-2.8% faster with
                          // Deformable DETR-like locations on an H100, 5% slower with uniform ones; not the default)

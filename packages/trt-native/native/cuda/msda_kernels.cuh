@@ -241,8 +241,8 @@ __device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, un
   const int p = r0 + group;
   PointMsg<kEx> mine;
   if (valid) {
-    pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts, row,
-                  kRowB, mine);
+    pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts,
+                  row, kRowB, mine);
   } else {
     pointMsg<kEx>(false, make_float2(0.f, 0.f), 0.f, 0, shapes, starts, row, kRowB, mine);
   }
