@@ -50,9 +50,9 @@ struct MsdaTuning {
   int unroll;            // shared-corner kernel with the packed word (exchange 7): 1 the rounds of points as a loop
                          // over the shape read at run time, 2 the kernel compiled for Deformable DETR's shape
                          // (kUnrolled* below), its rounds unrolled
-  int grid;              // the unrolled kernel: 0 or 1 a block per 8 queries, 2 resident blocks whose warps take
-                         // queries in turn, the left-over split by round (msdaResidentKernel: 1.5-2.8% faster with
-                         // Deformable DETR-like locations on an H100, 5% slower with uniform ones; not the default)
+  int grid;              // the unrolled kernel: 1 a block per 8 queries, 2 resident blocks whose warps take queries
+                         // in turn, the left-over split by round (msdaResidentKernel); 0 in an all-zero tuning (the
+                         // default) takes 2 where residentByDefault says so, else 1; 0 with any other knob set, 1
 };
 
 namespace msda {
@@ -95,6 +95,21 @@ constexpr int kUnrolledPoints = 16;
 // Blocks of 256 that fit on one multiprocessor with a load form's register budget (the shared-corner kernels'
 // minBlocksFor in msda_sampling.cuh, checked against this there): the resident grid's size.
 TRTKIT_HD constexpr int residentBlocksPerSm(int loads) { return loads == kBudget ? 4 : 5; }
+
+// Whether the default (an all-zero MsdaTuning) takes the resident grid: the unrolled kernel's shape, and either a
+// launch smaller than the grid (every query split by round: Lq 100-3,000 took 3-28% less time than the default's
+// other designs on an H100) or whole rounds plus a left-over of at most half a round. Block dispatch did better where
+// the left-over was larger (Lq 12,000-20,000: 0.5-2.8%) or nothing was left over (Lq 4,224: 2.8%); the resident grid
+// was 0.8-13% faster at every other size tried, with both kinds of sampling locations (kernels.md, seventh session).
+TRTKIT_HD constexpr bool residentByDefault(const MsdaShape& s, int vec, int sms) {
+  const long long queries = static_cast<long long>(s.batch) * s.queries;
+  const long long warps = static_cast<long long>(sms) * residentBlocksPerSm(kBudget) * 8;
+  if (vec != 8 || s.channels != kUnrolledLanes * vec || s.heads * s.channels != 256 ||
+      s.levels * s.points != kUnrolledPoints || queries <= 0 || warps <= 0)
+    return false;
+  const long long left = queries % warps;
+  return queries < warps || (left > 0 && 2 * left <= warps);
+}
 
 // Pairs are numbered (n * queries + q) * heads + m, the order of the output rows. `lanes` threads serve one pair
 // (a power of two dividing 32). headsPerWarp 0 gives consecutive threads consecutive pairs: a warp holds the
@@ -240,6 +255,14 @@ TRTKIT_DESIGN_CODE inline int chooseExchange(const MsdaShape& s, int vec, const 
 // one vector per thread with points split over up to 8 threads, so the launch fills the GPU. (Built without
 // GCC's jump threading: TRTKIT_DESIGN_CODE above; test/native/msda_design_check.cc checks it at -O2 and -O3.)
 TRTKIT_DESIGN_CODE inline Design chooseDesign(const MsdaShape& s, int vec, const MsdaTuning& t, int sms) {
+  const bool byDefault = t.pointSplit == 0 && t.vectorsPerThread == 0 && t.cornerSharing == 0 && t.blockThreads == 0 &&
+                         t.loadForm == 0 && t.headsPerWarp == 0 && t.exchange == 0 && t.pointPrefetch == 0 &&
+                         t.unroll == 0 && t.grid == 0;
+  if (byDefault && residentByDefault(s, vec, sms)) {
+    // the resident grid is the unrolled shared-corner kernel, also where a small launch would otherwise split points
+    const Design r = chooseDesign(s, vec, MsdaTuning{1, 1, 2, 0, 0, 0, 0, 0, 0, 2}, sms);
+    if (r.ok) return r;
+  }
   Design d{};
   if (!chooseFamily(s, vec, t, sms, d)) return Design{};
   d.exchange = chooseExchange(s, vec, t, d.shared, d.map.lanes);
@@ -265,9 +288,7 @@ TRTKIT_DESIGN_CODE inline Design chooseDesign(const MsdaShape& s, int vec, const
                          s.levels * s.points == kUnrolledPoints && s.heads * s.channels == 256;
   if (t.unroll < 0 || t.unroll > 2 || (t.unroll == 2 && !canUnroll)) return Design{};
   d.unrolled = canUnroll && t.unroll != 1;
-  // The resident grid only when asked for (kernels.md, sixth session: 62.7 against 63.9-64.5 µs for the fp16 encoder
-  // with Deformable DETR-like locations, 96.8-97.1 against 92.2-92.4 with uniform ones: its fixed share of queries
-  // per warp cannot follow SMs that run slower, which dispatching blocks does).
+  // The resident grid when asked for, or by default where residentByDefault says so (above).
   if (t.grid < 0 || t.grid > 2 || (t.grid == 2 && !d.unrolled)) return Design{};
   d.residentBlocks = t.grid == 2 ? sms * residentBlocksPerSm(d.loads) : 0;
   d.ok = true;

@@ -265,9 +265,10 @@ __device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, un
 // queries left over are split by round of 4 points: one warp per (query, round), two queries per block at a time,
 // the four rounds' sums added in shared memory in round order, so the launch's last ~10 µs (one query's chain of
 // loads) become ~3. Every lane reaches every barrier: the loops' bounds are the block's. On an H100 the fp16
-// encoder took 62.7 µs against 63.9-64.5 on the unrolled kernel's own grid with Deformable DETR-like locations,
-// but 96.8-97.1 against 92.2-92.4 with uniform ones (kernels.md, sixth session): a tuning (MsdaTuning::grid 2), not
-// the default.
+// encoder took 62.1-62.3 µs against 63.7-63.8 on the unrolled kernel's own grid with Deformable DETR-like locations
+// and 90.7 against 91.6-91.7 with uniform ones, once its shared memory was cut to 6 KB and its carve-out asked for
+// (kernels.md, seventh session). The default where residentByDefault (msda_design.h) says it wins, else
+// MsdaTuning::grid 2: at some sizes (nothing or more than half a round left over) block dispatch was 0.5-2.8% faster.
 template <typename T, int kLoads>
 __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kPackedLerpHalf>())
     msdaResidentKernel(MsdaShape s, PairMap, const T* __restrict__ value, const int32_t* __restrict__ shapes,
@@ -293,21 +294,26 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kPackedLerpHal
         s, valid, sp, group, static_cast<int>(sp % heads), sp / (heads * static_cast<unsigned>(s.queries)), value,
         shapes, starts, loc, attn, out);
   }
-  __shared__ float partial[kWarps][32][VEC];
+  // Rounds 1-3 of each of the block's two queries hand their sums to round 0's warp: 6 KB, so the 4 blocks of an SM
+  // fit the 32 KB shared-memory configuration and L1 keeps the rest (launchWide asks for that carve-out).
+  __shared__ float partial[2][3][32][VEC];
   const int round = static_cast<int>(warp & 3u);
+  const unsigned half = warp / 4;
   for (unsigned first = whole * warps + blockIdx.x * 2; first < queries; first += gridDim.x * 2) {
-    const unsigned q = first + warp / 4;
+    const unsigned q = first + half;
     const bool valid = q < queries;
     const unsigned sp = valid ? q * heads + lane / kLanes : 0u;
     float acc[VEC];
     residentRound<T, kLoads>(s, valid, sp, round, value, shapes, starts, loc, attn, acc);
+    if (round != 0) {
 #pragma unroll
-    for (int i = 0; i < VEC; ++i) partial[warp][lane][i] = acc[i];
+      for (int i = 0; i < VEC; ++i) partial[half][round - 1][lane][i] = acc[i];
+    }
     __syncthreads();
     if (round == 0 && valid) {
 #pragma unroll
       for (int i = 0; i < VEC; ++i)
-        acc[i] = ((acc[i] + partial[warp + 1][lane][i]) + partial[warp + 2][lane][i]) + partial[warp + 3][lane][i];
+        acc[i] = ((acc[i] + partial[half][0][lane][i]) + partial[half][1][lane][i]) + partial[half][2][lane][i];
       detail::store16(out + static_cast<size_t>(sp) * s.channels + group * VEC, acc);
     }
     __syncthreads();  // partial is written again by the next pair of queries

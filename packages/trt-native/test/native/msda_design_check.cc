@@ -57,7 +57,8 @@ static int checkDesigns(int& designs) {
   d = chooseDesign(encoder, 4, none, kSms);
   EXPECT(d.ok && d.shared && d.loads == kBudget && d.map.lanes == 8);
   EXPECT(d.exchange == kByteRows && d.prefetch == 1);
-  d = chooseDesign(decoder, 8, none, kSms);
+  // (fp16 at d_model 256 and 16 points per pair takes the resident grid by default: below; grid 1 keeps the others)
+  d = chooseDesign(decoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, kSms);
   EXPECT(d.ok && !d.shared && d.split == 8 && d.loads == kZeroVector && d.block == 256);
   EXPECT(d.exchange == kFourCorners && d.prefetch == 1);  // the split kernel has neither
   d = chooseDesign(decoder, 4, none, kSms);
@@ -151,16 +152,17 @@ static int checkDesigns(int& designs) {
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 6, 0, 2}, kSms).ok);  // the row blend: no
   EXPECT(!chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).ok);  // fp32: no packed word
   EXPECT(!chooseDesign(decoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).ok);  // the split kernel
-  EXPECT(!chooseDesign(decoder, 8, none, kSms).unrolled);
+  EXPECT(!chooseDesign(decoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, kSms).unrolled);
   for (const MsdaShape& sh : {MsdaShape{1, kS, 8, 32, kS, 4, 8}, MsdaShape{1, kS, 8, 32, kS, 2, 4},
                               MsdaShape{1, kS, 4, 32, kS, 4, 4}, MsdaShape{1, kS, 16, 16, kS, 4, 4}}) {
     d = chooseDesign(sh, 8, none, kSms);  // 32 or 8 points, d_model 128, 2 lanes per pair: the loop
     EXPECT(d.ok && d.exchange == kPackedLerpHalf && !d.unrolled);
   }
   EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, kS, 2, 8}, 8, none, kSms).unrolled);  // 2 levels x 8 points: 16
-  // The resident grid only when asked for (grid 2): 4 blocks of 8 warps per multiprocessor with the register
-  // budget, 5 with load form 2; the default and grid 1 keep a block per 8 queries.
-  EXPECT(chooseDesign(encoder, 8, none, kSms).residentBlocks == 0);
+  // The resident grid when asked for (grid 2): 4 blocks of 8 warps per multiprocessor with the register budget, 5
+  // with load form 2; grid 1 keeps a block per 8 queries. By default (residentByDefault): launches smaller than the
+  // grid's 4,224 warps, and whole rounds plus at most half a round left over.
+  EXPECT(chooseDesign(encoder, 8, none, kSms).residentBlocks == kSms * 4);  // 5 rounds + 1,103 queries
   d = chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, kSms);
   EXPECT(d.ok && d.unrolled && d.residentBlocks == 0);
   EXPECT(chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).residentBlocks == kSms * 4);
@@ -171,7 +173,24 @@ static int checkDesigns(int& designs) {
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 1, 2}, kSms).ok);  // the loop: no
   EXPECT(!chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 3}, kSms).ok);
   EXPECT(!chooseDesign(encoder, 4, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, kSms).ok);  // fp32
-  EXPECT(chooseDesign(decoder, 8, none, kSms).residentBlocks == 0);
+  d = chooseDesign(decoder, 8, none, kSms);  // 300 queries: every one split by round
+  EXPECT(d.ok && d.shared && d.split == 1 && d.unrolled && d.residentBlocks == kSms * 4);
+  constexpr int kW = kSms * 4 * 8;
+  for (const int lq : {1, kW - 1, kW + 1, kW + kW / 2, 3 * kW + 7})
+    EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, lq, 4, 4}, 8, none, kSms).residentBlocks == kSms * 4);
+  for (const int lq : {kW, kW + kW / 2 + 1, 2 * kW, 20000})
+    EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, lq, 4, 4}, 8, none, kSms).residentBlocks == 0);
+  EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, 15000, 4, 4}, 8, none, kSms).residentBlocks == kSms * 4);  // 30,000
+  EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, 10000, 4, 4}, 8, none, kSms).residentBlocks == 0);         // 20,000
+  EXPECT(chooseDesign(encoder, 8, none, 108).residentBlocks == 432);  // 108 SMs (A100): 6 rounds + 1,487 queries
+  EXPECT(chooseDesign(encoder, 8, none, 100).residentBlocks == 0);    // 100: 6 rounds + 3,023 queries
+  EXPECT(chooseDesign(encoder, 4, none, kSms).residentBlocks == 0);   // fp32
+  EXPECT(chooseDesign(decoder, 4, none, kSms).residentBlocks == 0);
+  EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, kS, 4, 3}, 8, none, kSms).residentBlocks == 0);  // 12 points
+  EXPECT(chooseDesign(MsdaShape{1, kS, 4, 32, kS, 4, 4}, 8, none, kSms).residentBlocks == 0);  // d_model 128
+  // any knob set, even to the default's value, keeps the tuning's own design
+  EXPECT(chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 3, 0, 0, 0}, kSms).residentBlocks == 0);
+  EXPECT(chooseDesign(decoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 7, 0}, kSms).residentBlocks == 0);
   // Two heads: 2 heads per warp fits, 4 does not (they must divide the heads).
   const MsdaShape twoHeads{3, 83, 2, 64, 13, 2, 3};
   EXPECT(chooseDesign(twoHeads, 8, MsdaTuning{1, 1, 2, 0, 0, 2, 0, 0}, kSms).ok);
