@@ -157,6 +157,28 @@ def realistic_loc(n, lq, m, levels, p, encoder):
     return (ref.view(1, lq, 1, 1, 1, 2) + off / norm).contiguous()
 
 
+def check_msda_first_in_capture():
+    """The process's first default MSDA launch made inside CUDA graph capture (the resident grid asks for its
+    shared-memory carve-out on first use; nothing it calls may break a capture), then replayed: float64 reference.
+    Must run before any other MSDA launch."""
+    lv = [(20, 33), (10, 17), (5, 9), (3, 5)]
+    value, shapes, starts, loc, attn = msda_inputs(2, lv, 8, 32, 300, 4, torch.float16, (-0.1, 1.1))
+    ref = msda_torch(value.double(), lv, loc.double(), attn.double())
+    out = torch.full((2, 300, 8, 32), float("nan"), device=dev, dtype=torch.float16)
+    rc, detail = None, {}
+    try:
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            rc = msda_launch(value, shapes, starts, loc, attn, out)
+        g.replay()
+        torch.cuda.synchronize()
+        detail = {"rc": rc, "rel_err": rel(out, ref), "all_written": bool(torch.isfinite(out).all())}
+    except Exception as e:  # a broken capture raises here
+        detail = {"rc": rc, "error": str(e).splitlines()[0][:200]}
+    ok = rc == 0 and detail.get("all_written", False) and detail.get("rel_err", 1) < 2e-3
+    record("msda float16 default, first launch inside CUDA graph capture", ok, detail)
+
+
 def check_msda():
     cases = [
         ("detr-small", 2, [(20, 33), (10, 17), (5, 9), (3, 5)], 8, 32, 300, 4, (0.0, 1.0)),
@@ -770,6 +792,7 @@ def bench_postprocess():
 torch.manual_seed(20261122)
 print(f"device: {props.name}, {props.multi_processor_count} SMs, torch {torch.__version__}", flush=True)
 t0 = time.time()
+check_msda_first_in_capture()
 check_msda()
 check_msda_variants()
 check_layernorm()
