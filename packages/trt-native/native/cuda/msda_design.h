@@ -96,19 +96,14 @@ constexpr int kUnrolledPoints = 16;
 // minBlocksFor in msda_sampling.cuh, checked against this there): the resident grid's size.
 TRTKIT_HD constexpr int residentBlocksPerSm(int loads) { return loads == kBudget ? 4 : 5; }
 
-// Whether the default (an all-zero MsdaTuning) takes the resident grid: the unrolled kernel's shape, and either a
-// launch smaller than the grid (every query split by round: Lq 100-3,000 took 3-28% less time than the default's
-// other designs on an H100) or whole rounds plus a left-over of at most half a round. Block dispatch did better where
-// the left-over was larger (Lq 12,000-20,000: 0.5-2.8%) or nothing was left over (Lq 4,224: 2.8%); the resident grid
-// was 0.8-13% faster at every other size tried, with both kinds of sampling locations (kernels.md, seventh session).
-TRTKIT_HD constexpr bool residentByDefault(const MsdaShape& s, int vec, int sms) {
-  const long long queries = static_cast<long long>(s.batch) * s.queries;
-  const long long warps = static_cast<long long>(sms) * residentBlocksPerSm(kBudget) * 8;
-  if (vec != 8 || s.channels != kUnrolledLanes * vec || s.heads * s.channels != 256 ||
-      s.levels * s.points != kUnrolledPoints || queries <= 0 || warps <= 0)
-    return false;
-  const long long left = queries % warps;
-  return queries < warps || (left > 0 && 2 * left <= warps);
+// Whether the default (an all-zero MsdaTuning) takes the resident grid: at the unrolled kernel's shape, for every
+// launch. Since its rounds are built without a branch (packedMsg) it beat block dispatch on an H100 at every size
+// measured from 4,224 to 44,446 queries, by 1.6-6% with Deformable DETR-like locations and 0.5-1.4% with uniform
+// ones; below 4,224 it had won by 3-28% before (kernels.md, seventh and eighth sessions). Until then it was the
+// default only for launches smaller than the grid or with at most half a round left over.
+TRTKIT_HD constexpr bool residentByDefault(const MsdaShape& s, int vec) {
+  return vec == 8 && s.channels == kUnrolledLanes * vec && s.heads * s.channels == 256 &&
+         s.levels * s.points == kUnrolledPoints && static_cast<long long>(s.batch) * s.queries > 0;
 }
 
 // Pairs are numbered (n * queries + q) * heads + m, the order of the output rows. `lanes` threads serve one pair
@@ -258,7 +253,7 @@ TRTKIT_DESIGN_CODE inline Design chooseDesign(const MsdaShape& s, int vec, const
   const bool byDefault = t.pointSplit == 0 && t.vectorsPerThread == 0 && t.cornerSharing == 0 && t.blockThreads == 0 &&
                          t.loadForm == 0 && t.headsPerWarp == 0 && t.exchange == 0 && t.pointPrefetch == 0 &&
                          t.unroll == 0 && t.grid == 0;
-  if (byDefault && residentByDefault(s, vec, sms)) {
+  if (byDefault && residentByDefault(s, vec)) {
     // the resident grid is the unrolled shared-corner kernel, also where a small launch would otherwise split points
     const Design r = chooseDesign(s, vec, MsdaTuning{1, 1, 2, 0, 0, 0, 0, 0, 0, 2}, sms);
     if (r.ok) return r;

@@ -103,7 +103,10 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, false>())
 // the pair's image. Index is unsigned on the byte paths (32-bit index arithmetic) and long long elsewhere. A function
 // of its own because, written inline in the kernel, the unrolled instance kept one 64-bit value in local memory (8
 // bytes spilled, read back before the store), which cost 4% on an H100 (kernels.md, sixth session of 2026-11-23).
-template <typename T, int kLoads, int kEx, bool kAhead, int kRowB, int kLanes, int kPoints, typename Index>
+// kFlat: each round's message built without a branch (packedMsg), as the resident grid does; on the block grid it
+// measured 1-6% slower at 16,000-44,446 queries (and faster at 4,224-8,448), so that kernel keeps pointMsg.
+template <typename T, int kLoads, int kEx, bool kAhead, int kRowB, int kLanes, int kPoints, bool kFlat = false,
+          typename Index>
 __device__ __forceinline__ void sharedPairWork(const MsdaShape& s, bool valid, Index sp, int group, int m, Index n,
                                                const T* __restrict__ value, const int32_t* __restrict__ shapes,
                                                const int32_t* __restrict__ starts, const float* __restrict__ loc,
@@ -132,7 +135,12 @@ __device__ __forceinline__ void sharedPairWork(const MsdaShape& s, bool valid, I
     const int p = r0 + group;
     const bool has = valid && p < lp;
     PointMsg<kEx> mine;
-    if (kAhead) {
+    int levelRow = 0;  // kPackedLerpHalf: the bytes between two rows of the round's level, the same for every lane
+    if constexpr (kFlat) {
+      static_assert(kEx == kPackedLerpHalf && kPoints != 0 && !kAhead, "the branch-free message is the unrolled one");
+      const int l = static_cast<int>((p + 0.5f) * invPoints);
+      levelRow = packedMsg(has, locp, attp, p, l, shapes, starts, rowBytes, mine);
+    } else if (kAhead) {
       // This round's point arrived during the last one; the next round's is asked for now.
       const float2 cur = xy;
       const float ca = a;
@@ -145,8 +153,8 @@ __device__ __forceinline__ void sharedPairWork(const MsdaShape& s, bool valid, I
       pointMsg<kEx>(false, xy, a, 0, shapes, starts, row, rowBytes, mine);
     }
     // kPackedLerpHalf: the round's points share one level (chooseDesign), whose row length every lane can read.
-    const int levelRow =
-        kEx == kPackedLerpHalf ? __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * rowBytes : 0;
+    if constexpr (kEx == kPackedLerpHalf && !kFlat)
+      levelRow = __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * rowBytes;
 #pragma unroll(kLanes != 0 ? kLanes / 2 : 1)
     for (int j = 0; j < groups; j += 2) {  // two points per step
       PointMsg<kEx> p0, p1;
@@ -217,7 +225,7 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kEx>())
 // for the unrolled shape, with the round given. The step loop repeats sharedPairWork's on purpose: moved into a shared
 // function, it changed the machine code of 63 of the 88 MSDA kernels (docs/decisions.md, sixth session).
 template <typename T, int kLoads>
-__device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, unsigned sp, int round,
+__device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, unsigned q, unsigned sp, int round,
                                               const T* __restrict__ value, const int32_t* __restrict__ shapes,
                                               const int32_t* __restrict__ starts, const float* __restrict__ loc,
                                               const T* __restrict__ attn, float* acc) {
@@ -227,8 +235,8 @@ __device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, un
   constexpr int VEC = detail::Vec16<T>::kN;
   const unsigned lane = threadIdx.x & 31u;
   const int group = static_cast<int>(lane & (kLanes - 1));
-  const int m = static_cast<int>(sp % static_cast<unsigned>(s.heads));
-  const unsigned n = sp / static_cast<unsigned>(s.heads * s.queries);
+  const int m = static_cast<int>(lane / kLanes);  // the warp's pairs are query q's heads, as in msdaResidentKernel
+  const unsigned n = s.batch > 1 && valid ? q / static_cast<unsigned>(s.queries) : 0u;
   const int laneBase = static_cast<int>(lane) - group;
   const float invPoints = 1.f / s.points;
   const float2* locp = reinterpret_cast<const float2*>(loc) + static_cast<size_t>(sp) * kUnrolledPoints;
@@ -240,13 +248,18 @@ __device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, un
   const int r0 = round * kLanes;
   const int p = r0 + group;
   PointMsg<kEx> mine;
-  if (valid) {
-    pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes, starts,
-                  row, kRowB, mine);
+  int levelRow;
+  if constexpr (kLoads == kBudget) {
+    levelRow = packedMsg(valid, locp, attp, p, static_cast<int>((p + 0.5f) * invPoints), shapes, starts, kRowB, mine);
   } else {
-    pointMsg<kEx>(false, make_float2(0.f, 0.f), 0.f, 0, shapes, starts, row, kRowB, mine);
+    if (valid) {
+      pointMsg<kEx>(true, __ldg(locp + p), toFloat(attp[p]), static_cast<int>((p + 0.5f) * invPoints), shapes,
+                    starts, row, kRowB, mine);
+    } else {
+      pointMsg<kEx>(false, make_float2(0.f, 0.f), 0.f, 0, shapes, starts, row, kRowB, mine);
+    }
+    levelRow = __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * kRowB;
   }
-  const int levelRow = __ldg(shapes + 2 * static_cast<int>((r0 + 0.5f) * invPoints) + 1) * kRowB;
 #pragma unroll
   for (int j = 0; j < kLanes; j += 2) {  // two points per step, as in sharedPairWork
     PointMsg<kEx> p0, p1;
@@ -264,11 +277,11 @@ __device__ __forceinline__ void residentRound(const MsdaShape& s, bool valid, un
 // warp can fill, so no block is dispatched after the start and the waves of blocks cannot stall in step. The
 // queries left over are split by round of 4 points: one warp per (query, round), two queries per block at a time,
 // the four rounds' sums added in shared memory in round order, so the launch's last ~10 µs (one query's chain of
-// loads) become ~3. Every lane reaches every barrier: the loops' bounds are the block's. On an H100 the fp16
-// encoder took 62.1-62.3 µs against 63.7-63.8 on the unrolled kernel's own grid with Deformable DETR-like locations
-// and 90.7 against 91.6-91.7 with uniform ones, once its shared memory was cut to 6 KB and its carve-out asked for
-// (kernels.md, seventh session). The default where residentByDefault (msda_design.h) says it wins, else
-// MsdaTuning::grid 2: at some sizes (nothing or more than half a round left over) block dispatch was 0.5-2.8% faster.
+// loads) become ~3. Every lane reaches every barrier: the loops' bounds are the block's. With the register budget
+// (kBudget) each round's message is built without a branch (packedMsg), so a round's location loads start during the
+// round before. On an H100 the fp16 encoder then took 58.8-59.7 µs against 62.2-62.9 before (kernels.md, eighth
+// session), and the grid beat block dispatch at every size measured (4,224-44,446 queries): the default for the
+// unrolled shape (residentByDefault, msda_design.h).
 template <typename T, int kLoads>
 __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kPackedLerpHalf>())
     msdaResidentKernel(MsdaShape s, PairMap, const T* __restrict__ value, const int32_t* __restrict__ shapes,
@@ -290,9 +303,11 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kPackedLerpHal
     const unsigned q = blockIdx.x * kWarps + warp + k * warps;
     const bool valid = q < queries;  // always: ptxas allocates this form without a spill
     const unsigned sp = valid ? q * heads + lane / kLanes : 0u;
-    sharedPairWork<T, kLoads, kEx, false, kRowB, kLanes, kPoints>(
-        s, valid, sp, group, static_cast<int>(sp % heads), sp / (heads * static_cast<unsigned>(s.queries)), value,
-        shapes, starts, loc, attn, out);
+    // The warp's pairs are the heads of query q (heads == 32 / kLanes), so the head needs no division by heads and
+    // the image one only with a batch (the two divisions were 2% of the instructions).
+    const unsigned img = s.batch > 1 ? q / static_cast<unsigned>(s.queries) : 0u;
+    sharedPairWork<T, kLoads, kEx, false, kRowB, kLanes, kPoints, kLoads == kBudget>(
+        s, valid, sp, group, static_cast<int>(lane / kLanes), img, value, shapes, starts, loc, attn, out);
   }
   // Rounds 1-3 of each of the block's two queries hand their sums to round 0's warp: 6 KB, so the 4 blocks of an SM
   // fit the 32 KB shared-memory configuration and L1 keeps the rest (launchWide asks for that carve-out).
@@ -304,7 +319,7 @@ __global__ void __launch_bounds__(256, minBlocksFor<kLoads, true, kPackedLerpHal
     const bool valid = q < queries;
     const unsigned sp = valid ? q * heads + lane / kLanes : 0u;
     float acc[VEC];
-    residentRound<T, kLoads>(s, valid, sp, round, value, shapes, starts, loc, attn, acc);
+    residentRound<T, kLoads>(s, valid, q, sp, round, value, shapes, starts, loc, attn, acc);
     if (round != 0) {
 #pragma unroll
       for (int i = 0; i < VEC; ++i) partial[half][round - 1][lane][i] = acc[i];

@@ -234,6 +234,40 @@ __device__ __forceinline__ void pointMsg(bool has, float2 xy, float a, int l, co
   for (int k = 0; k < PointMsg<kEx>::kWords; ++k) m.w[k] = 0.f;
 }
 
+// pointMsg<kPackedLerpHalf> without a branch, for the unrolled kernels: the lane's location, weight and level table
+// are loaded whether or not the point turns out inside (the caller's pointers are in bounds for a lane without a
+// pair), and the message is masked by selects. pointMsg's branch split every round into blocks of its own, so each
+// round waited for its location from DRAM and then, in a second trip, for its weight, which the compiler had moved
+// into the branch; without it the scheduler issues a round's loads during the previous round. Same message bits for
+// every input: the flags come from the float comparisons equal to pointMsg's integer ones (floor(him) >= 0 is
+// him >= 0; floor(him) + 1 < H is him < H - 1), so a point far outside overflows nothing, and an outside point's
+// weight, even a non-finite one, is never read (fp16 encoder on an H100: kernels.md, eighth session). Returns the bytes
+// between two rows of level l (the round's levelRow: every lane's point of a round is in the same level).
+template <typename T>
+__device__ __forceinline__ int packedMsg(bool has, const float2* __restrict__ locp, const T* __restrict__ attp, int p,
+                                          int l, const int32_t* __restrict__ shapes,
+                                          const int32_t* __restrict__ starts, int rowBytes,
+                                          PointMsg<kPackedLerpHalf>& m) {
+  const float2 xy = __ldg(locp + p);
+  const float a = toFloat(attp[p]);
+  const int H = __ldg(shapes + 2 * l), W = __ldg(shapes + 2 * l + 1), start = __ldg(starts + l);
+  const float him = xy.y * H - 0.5f;
+  const float wim = xy.x * W - 0.5f;
+  const bool inside = has && him > -1.f && wim > -1.f && him < H && wim < W;
+  const int hl = __float2int_rd(him), wl = __float2int_rd(wim);  // saturating; used only inside the level
+  const float lh = inside ? him - hl : 0.f, lw = inside ? wim - wl : 0.f;
+  const bool top = him >= 0.f, bottom = him < H - 1, left = wim >= 0.f, right = wim < W - 1;
+  const unsigned cell = static_cast<unsigned>(start) + static_cast<unsigned>(hl) * static_cast<unsigned>(W) +
+                        static_cast<unsigned>(wl);  // unsigned: wraps instead of overflowing outside
+  const unsigned word = cell * static_cast<unsigned>(rowBytes) | (top && left ? 1u : 0u) | (top && right ? 2u : 0u) |
+                        (bottom && left ? 4u : 0u) | (bottom && right ? 8u : 0u);
+  m.ints[0] = inside ? static_cast<int>(word) : 0;
+  const float aw = inside ? a : 0.f;
+  m.w[0] = half2Bits(__floats2half2_rn(1.f - lw, lw));
+  m.w[1] = half2Bits(__floats2half2_rn((1.f - lh) * aw, lh * aw));
+  return W * rowBytes;
+}
+
 // The messages of lanes src and src + 1 (the two points of a step), in the order the four-corner form always
 // used: the compiler schedules the loads after them, and this order measured fastest.
 template <int kEx>

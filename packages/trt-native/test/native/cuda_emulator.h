@@ -8,11 +8,11 @@
 // dimensions, __ldg, full-warp __shfl_sync / __shfl_xor_sync / __shfl_up_sync / __ballot_sync, __syncthreads and
 // __syncthreads_or, __shared__ (function statics: blocks run one at a time), dynamic shared memory
 // (TRTKIT_DYNAMIC_SHARED in the kernels, NaN until written), atomicAdd, the fp16 conversions and arithmetic of
-// cuda_fp16.h, rsqrtf, __expf, __ffs, __popc, __fmaf_rn, int min / max. Inline PTX is not: kernels give it a C++
-// form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: partial warp masks, races and memory
-// ordering (fibers run one after another, so atomics are plain updates). A shuffle that some lanes of a warp never
-// reach (divergence) and a barrier that never opens are reported as errors, where a GPU would give undefined
-// results or hang.
+// cuda_fp16.h, rsqrtf, __expf, __ffs, __popc, __fmaf_rn, __float2int_rd, int min / max. Inline PTX is not: kernels
+// give it a C++ form under `#ifndef __CUDA_ARCH__`, which is what runs here. Not covered: partial warp masks, races
+// and memory ordering (fibers run one after another, so atomics are plain updates). A shuffle that some lanes of a
+// warp never reach (divergence) and a barrier that never opens are reported as errors, where a GPU would give
+// undefined results or hang.
 #include <cuda_fp16.h>
 #include <cuda_runtime_api.h>
 #include <ucontext.h>
@@ -81,6 +81,14 @@ inline float __fmul_rn(float a, float b) { return a * b; }
 inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }
 inline int __ffs(int x) { return __builtin_ffs(x); }
+// cvt.rmi.s32.f32: toward -inf, saturating at the int range, NaN to 0
+inline int __float2int_rd(float x) {
+  if (std::isnan(x)) return 0;
+  const float f = std::floor(x);
+  if (f >= 2147483648.f) return 2147483647;
+  if (f < -2147483648.f) return -2147483647 - 1;
+  return static_cast<int>(f);
+}
 inline int __popc(unsigned x) { return __builtin_popcount(x); }
 inline float __expf(float x) { return std::exp(x); }  // the GPU's is approximate (ex2.approx): bounds allow for it
 

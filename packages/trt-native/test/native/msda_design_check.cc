@@ -160,8 +160,8 @@ static int checkDesigns(int& designs) {
   }
   EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, kS, 2, 8}, 8, none, kSms).unrolled);  // 2 levels x 8 points: 16
   // The resident grid when asked for (grid 2): 4 blocks of 8 warps per multiprocessor with the register budget, 5
-  // with load form 2; grid 1 keeps a block per 8 queries. By default (residentByDefault): launches smaller than the
-  // grid's 4,224 warps, and whole rounds plus at most half a round left over.
+  // with load form 2; grid 1 keeps a block per 8 queries. By default (residentByDefault): every launch of the unrolled
+  // kernel's shape, whatever its size or the number of multiprocessors.
   EXPECT(chooseDesign(encoder, 8, none, kSms).residentBlocks == kSms * 4);  // 5 rounds + 1,103 queries
   d = chooseDesign(encoder, 8, MsdaTuning{0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, kSms);
   EXPECT(d.ok && d.unrolled && d.residentBlocks == 0);
@@ -176,14 +176,12 @@ static int checkDesigns(int& designs) {
   d = chooseDesign(decoder, 8, none, kSms);  // 300 queries: every one split by round
   EXPECT(d.ok && d.shared && d.split == 1 && d.unrolled && d.residentBlocks == kSms * 4);
   constexpr int kW = kSms * 4 * 8;
-  for (const int lq : {1, kW - 1, kW + 1, kW + kW / 2, 3 * kW + 7})
+  for (const int lq : {1, kW - 1, kW, kW + 1, kW + kW / 2, kW + kW / 2 + 1, 2 * kW, 3 * kW + 7, 20000})
     EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, lq, 4, 4}, 8, none, kSms).residentBlocks == kSms * 4);
-  for (const int lq : {kW, kW + kW / 2 + 1, 2 * kW, 20000})
-    EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, lq, 4, 4}, 8, none, kSms).residentBlocks == 0);
   EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, 15000, 4, 4}, 8, none, kSms).residentBlocks == kSms * 4);  // 30,000
-  EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, 10000, 4, 4}, 8, none, kSms).residentBlocks == 0);         // 20,000
-  EXPECT(chooseDesign(encoder, 8, none, 108).residentBlocks == 432);  // 108 SMs (A100): 6 rounds + 1,487 queries
-  EXPECT(chooseDesign(encoder, 8, none, 100).residentBlocks == 0);    // 100: 6 rounds + 3,023 queries
+  EXPECT(chooseDesign(MsdaShape{2, kS, 8, 32, 10000, 4, 4}, 8, none, kSms).residentBlocks == kSms * 4);  // 20,000
+  EXPECT(chooseDesign(encoder, 8, none, 108).residentBlocks == 432);  // 108 SMs (A100)
+  EXPECT(chooseDesign(encoder, 8, none, 100).residentBlocks == 400);
   EXPECT(chooseDesign(encoder, 4, none, kSms).residentBlocks == 0);   // fp32
   EXPECT(chooseDesign(decoder, 4, none, kSms).residentBlocks == 0);
   EXPECT(chooseDesign(MsdaShape{1, kS, 8, 32, kS, 4, 3}, 8, none, kSms).residentBlocks == 0);  // 12 points

@@ -26,6 +26,7 @@ struct Case {
   std::vector<std::pair<int, int>> levels;
   int heads, channels, queries, points;
   int sms = 132;  // the multiprocessors the design is chosen for (the resident grid's size)
+  bool wild = false;  // every 7th point far outside or not a number, with a non-finite attention weight
 };
 
 struct Inputs {
@@ -54,6 +55,15 @@ static Inputs makeInputs(const Case& c, bool half, unsigned seed) {
   for (float& v : in.loc) v = near(rng);  // some points outside the levels: zero padding
   in.attn.resize(samples);
   for (double& v : in.attn) v = round(pos(rng));
+  if (c.wild) {
+    // One coordinate far outside its level, infinite or NaN puts the point outside; its weight must then stay unread
+    // (a kernel multiplying it by zero corners would write NaN).
+    const float far[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 40.f, -40.f, 3e9f};
+    for (size_t k = 0; k < samples; k += 7) {
+      in.loc[2 * k + (k / 7) % 2] = far[(k / 7) % 8];
+      in.attn[k] = (k / 7) % 2 ? NAN : INFINITY;
+    }
+  }
   return in;
 }
 
@@ -69,6 +79,7 @@ static std::vector<double> reference(const Case& c, const Inputs& in) {
             const size_t k = (((static_cast<size_t>(n) * c.queries + q) * M + m) * L + l) * c.points + p;
             const int H = in.shapes[2 * l], W = in.shapes[2 * l + 1];
             const double x = static_cast<double>(in.loc[2 * k]) * W - 0.5, y = static_cast<double>(in.loc[2 * k + 1]) * H - 0.5;
+            if (!(x > -1 && y > -1 && x < W && y < H)) continue;  // no corner inside (and NaN or far: no integer)
             const int x0 = static_cast<int>(std::floor(x)), y0 = static_cast<int>(std::floor(y));
             for (int dy = 0; dy < 2; ++dy)
               for (int dx = 0; dx < 2; ++dx) {
@@ -172,17 +183,18 @@ int main() {
   // Two levels with points past the borders, partial warps and blocks (11 queries); two heads of 64 channels
   // (8 or 16 lanes per pair); one head of 32 channels over three levels (4 or 8 lanes, one pair per lane group);
   // four levels of 4 points; Deformable DETR's pair (8 heads of 32 channels, 4 levels of 4 points: the unrolled
-  // kernel's shape) with points past the borders and a level of one position.
+  // kernel's shape) with points past the borders and a level of one position. Three of them also have wild points
+  // (Case::wild): far outside, infinite or NaN, with non-finite weights that no design may read.
   const std::vector<Case> cases{
-      {"m8 d32", 2, {{6, 9}, {3, 5}}, 8, 32, 11, 3},
+      {"m8 d32", 2, {{6, 9}, {3, 5}}, 8, 32, 11, 3, 132, true},
       {"m2 d64", 1, {{5, 7}, {2, 3}}, 2, 64, 9, 2},
       {"m1 d32", 1, {{4, 4}, {2, 2}, {1, 1}}, 1, 32, 5, 4},
       // 16 points per pair over four levels.
       {"m2 d32 16 points", 1, {{4, 5}, {2, 3}, {1, 2}, {1, 1}}, 2, 32, 7, 4},
-      {"m8 d32 16 points", 2, {{5, 6}, {3, 4}, {2, 2}, {1, 1}}, 8, 32, 9, 4},
+      {"m8 d32 16 points", 2, {{5, 6}, {3, 4}, {2, 2}, {1, 1}}, 8, 32, 9, 4, 132, true},
       // The same on one multiprocessor: a resident grid of 4 or 5 blocks (32 or 40 warps) for 74 queries, so warps
       // take whole queries in 2 or 1 rounds and the left-over 10 or 34 are split by round, some blocks twice.
-      {"m8 d32 16 points, one SM", 2, {{5, 6}, {3, 4}, {2, 2}, {1, 1}}, 8, 32, 37, 4, 1},
+      {"m8 d32 16 points, one SM", 2, {{5, 6}, {3, 4}, {2, 2}, {1, 1}}, 8, 32, 37, 4, 1, true},
   };
   int runs = 0, families = 0;
   unsigned seed = 20261123;
