@@ -722,7 +722,9 @@ def bench_msda_waves():
 def bench_layernorm():
     for dtype in (torch.float16, torch.float32):
         es = 2 if dtype == torch.float16 else 4
-        for rows in (16384, 65536):
+        # SegFormer's sizes (16,384 and 65,536 tokens: 2-64 MB, where the launch floor weighs), then 2^20 rows
+        # (128 MB to 2 GB per tensor, far past the 50 MB L2: what DRAM bandwidth allows)
+        for rows in (16384, 65536, 1 << 20):
             for cols in (64, 128, 256, 384, 512):
                 by = 2 * rows * cols * es + 2 * cols * es
                 ns = sets_for(by)

@@ -394,7 +394,13 @@ DesignKernel<T> designKernel(const MsdaShape& s, const Design& d) {
     if (d.loads == kPredicated) withExchange(std::integral_constant<int, kPredicated>{});
     if (d.loads == kZeroVector) withExchange(std::integral_constant<int, kZeroVector>{});
     if (d.loads == kBudget) withExchange(std::integral_constant<int, kBudget>{});
-    return {k, d.residentBlocks > 0 ? d.residentBlocks * 256LL : pairThreads(d.map), 256};
+    if (d.residentBlocks > 0) {
+      // A launch smaller than the grid splits every query by round, two queries per block: blocks past those would
+      // only start and exit (the decoder's 300 queries: 150 blocks, not 528; 3% faster with its inputs in L2).
+      const long long need = (static_cast<long long>(s.batch) * s.queries + 1) / 2;
+      return {k, (need < d.residentBlocks ? need : d.residentBlocks) * 256LL, 256};
+    }
+    return {k, pairThreads(d.map), 256};
   }
   const long long threads = pairs * groups * d.split;
   if (d.split == 8 && d.loads == kZeroVector) return {msdaWideKernel<T, 1, 8, kZeroVector>, threads, d.block};
